@@ -10,8 +10,8 @@ __version__ = "0.1.0"
 __all__ = ["DxglError", "InvalidFormat", "InvalidSettings", "RenderFailed", "Cancelled", "load_model"]
 
 
-def load_model(path, **kwargs):
+def load_model(path):
     """Load a .glb/.gltf/.zip (OBJ scan)/.obj file into a `Scene` (see `dxgl_engine.loader`)."""
     from .loader import load_model as _load
 
-    return _load(path, **kwargs)
+    return _load(path)

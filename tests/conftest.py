@@ -1,0 +1,46 @@
+"""Shared pytest fixtures."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def shared_assets() -> Path:
+    """The third-party test models (../shared/assets beside the repo, or $DXGL_SHARED_ASSETS).
+
+    They are never copied into the repository; tests needing them skip where they are absent."""
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "assets"
+    path = Path(os.environ.get("DXGL_SHARED_ASSETS") or default)
+    if not path.is_dir():
+        pytest.skip("third-party models not available: ../shared/assets is absent (see README)")
+    return path
+
+
+# Loadable third-party models (relative to ../shared/assets) that rendering tests walk through.
+LOADABLE_DIRS = ("khronos", "other", "obj_zip", "large")
+MODEL_SUFFIXES = (".glb", ".gltf", ".zip", ".obj")
+POINTS_OR_LINES_ONLY = {"Mesh_PrimitiveMode_00.gltf", "Mesh_PrimitiveMode_01.gltf"}  # refused: nothing to render
+
+
+@pytest.fixture(scope="session")
+def shared_model_paths(shared_assets) -> list[Path]:
+    paths = [
+        p
+        for d in LOADABLE_DIRS
+        for p in sorted((shared_assets / d).rglob("*"))
+        if p.suffix.lower() in MODEL_SUFFIXES and p.is_file() and p.name not in POINTS_OR_LINES_ONLY
+    ]
+    assert paths, f"no models found under {shared_assets}"
+    return paths
+
+
+@pytest.fixture(scope="session")
+def gl():
+    """The process's headless EGL context (what a worker uses)."""
+    os.environ.setdefault("EGL_PLATFORM", "surfaceless")
+    from dxgl_engine.gl_context import offscreen_context
+
+    return offscreen_context()

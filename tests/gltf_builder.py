@@ -1,0 +1,259 @@
+"""Builds small glTF/GLB files in code, one feature at a time, for the reader's tests.
+
+Everything goes into one binary buffer; `glb()` packs it into a GLB, `write_gltf()` writes a
+.gltf with the buffer as a data URI or as an external .bin. Tests may edit `builder.gltf`
+directly to break things on purpose.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+from PIL import Image as PILImage
+
+BYTE, UNSIGNED_BYTE, SHORT, UNSIGNED_SHORT, UNSIGNED_INT, FLOAT = 5120, 5121, 5122, 5123, 5125, 5126
+DTYPES = {
+    BYTE: np.dtype("<i1"),
+    UNSIGNED_BYTE: np.dtype("<u1"),
+    SHORT: np.dtype("<i2"),
+    UNSIGNED_SHORT: np.dtype("<u2"),
+    UNSIGNED_INT: np.dtype("<u4"),
+    FLOAT: np.dtype("<f4"),
+}
+TYPES = {1: "SCALAR", 2: "VEC2", 3: "VEC3", 4: "VEC4", 16: "MAT4"}
+MATRIX_SIZES = {"MAT2": 2, "MAT3": 3, "MAT4": 4}
+
+
+def encode_elements(values: np.ndarray, component_type: int, type_: str) -> tuple[bytes, int]:
+    """(bytes, element size) of values (count, components), matrix columns padded to 4 bytes."""
+    dtype = DTYPES[component_type]
+    arr = np.asarray(values).astype(dtype)
+    if type_ in MATRIX_SIZES:
+        n = MATRIX_SIZES[type_]
+        col = n * dtype.itemsize
+        pad = -col % 4
+        cols = arr.reshape(len(arr), n, n)  # (count, column, row): values given column-major
+        if pad:
+            cols = np.concatenate([cols.view(np.uint8).reshape(len(arr), n, col),
+                                   np.zeros((len(arr), n, pad), np.uint8)], axis=2)
+            return cols.tobytes(), n * (col + pad)
+        return cols.tobytes(), n * col
+    return arr.tobytes(), arr.shape[1] * dtype.itemsize
+
+
+class GltfBuilder:
+    def __init__(self, generator: str = "dxgl tests"):
+        self.gltf: dict = {"asset": {"version": "2.0", "generator": generator}}
+        self.binary = bytearray()
+
+    # -- low level ---------------------------------------------------------------------------
+    def add(self, key: str, obj: dict) -> int:
+        items = self.gltf.setdefault(key, [])
+        items.append(obj)
+        return len(items) - 1
+
+    def use_extension(self, name: str, required: bool = False) -> None:
+        used = self.gltf.setdefault("extensionsUsed", [])
+        if name not in used:
+            used.append(name)
+        if required and name not in self.gltf.setdefault("extensionsRequired", []):
+            self.gltf["extensionsRequired"].append(name)
+
+    def buffer_view(self, data: bytes, byte_stride: int | None = None, align: int = 4, **extra) -> int:
+        self.binary += b"\x00" * (-len(self.binary) % align)
+        view = {"buffer": 0, "byteOffset": len(self.binary), "byteLength": len(data), **extra}
+        if byte_stride is not None:
+            view["byteStride"] = byte_stride
+        self.binary += data
+        return self.add("bufferViews", view)
+
+    # -- accessors ---------------------------------------------------------------------------
+    def accessor(self, values, component_type: int = FLOAT, type_: str | None = None, normalized: bool = False,
+                 byte_stride: int | None = None, **extra) -> int:
+        """An accessor over its own bufferView; `byte_stride` pads each element to that many bytes."""
+        arr = np.asarray(values)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        type_ = type_ or TYPES[arr.shape[1]]
+        data, size = encode_elements(arr, component_type, type_)
+        if byte_stride is not None and byte_stride > size:
+            rows = np.frombuffer(data, np.uint8).reshape(len(arr), size)
+            data = np.concatenate([rows, np.zeros((len(arr), byte_stride - size), np.uint8)], axis=1).tobytes()
+        view = self.buffer_view(data, byte_stride=byte_stride)
+        acc = {"bufferView": view, "componentType": component_type, "count": len(arr), "type": type_, **extra}
+        if normalized:
+            acc["normalized"] = True
+        if type_ == "VEC3" and component_type == FLOAT and "min" not in acc:
+            acc["min"], acc["max"] = arr.min(0).tolist(), arr.max(0).tolist()
+        return self.add("accessors", acc)
+
+    def interleaved(self, *arrays: tuple[np.ndarray, int], normalized: tuple[bool, ...] = ()) -> list[int]:
+        """Accessors sharing one bufferView, elements interleaved with a byteStride (each field 4-aligned)."""
+        count = len(arrays[0][0])
+        fields, offsets, offset = [], [], 0
+        for values, ctype in arrays:
+            arr = np.asarray(values).reshape(count, -1)
+            raw = arr.astype(DTYPES[ctype]).view(np.uint8).reshape(count, -1)
+            raw = np.concatenate([raw, np.zeros((count, -raw.shape[1] % 4), np.uint8)], axis=1)
+            fields.append(raw)
+            offsets.append(offset)
+            offset += raw.shape[1]
+        view = self.buffer_view(np.concatenate(fields, axis=1).tobytes(), byte_stride=offset)
+        out = []
+        for k, ((values, ctype), off) in enumerate(zip(arrays, offsets)):
+            arr = np.asarray(values).reshape(count, -1)
+            acc = {"bufferView": view, "byteOffset": off, "componentType": ctype, "count": count,
+                   "type": TYPES[arr.shape[1]]}
+            if k < len(normalized) and normalized[k]:
+                acc["normalized"] = True
+            out.append(self.add("accessors", acc))
+        return out
+
+    def sparse_accessor(self, count: int, values: np.ndarray, indices: np.ndarray, base=None,
+                        component_type: int = FLOAT, index_type: int = UNSIGNED_SHORT, normalized: bool = False) -> int:
+        """A sparse accessor: `base` (count, C) values in a bufferView, or zeros when None."""
+        vals = np.asarray(values).reshape(len(indices), -1)
+        type_ = TYPES[vals.shape[1]]
+        acc = {"componentType": component_type, "count": count, "type": type_}
+        if base is not None:
+            acc["bufferView"] = self.buffer_view(np.asarray(base).astype(DTYPES[component_type]).tobytes())
+        if normalized:
+            acc["normalized"] = True
+        acc["sparse"] = {
+            "count": len(indices),
+            "indices": {"bufferView": self.buffer_view(np.asarray(indices).astype(DTYPES[index_type]).tobytes()),
+                        "componentType": index_type},
+            "values": {"bufferView": self.buffer_view(vals.astype(DTYPES[component_type]).tobytes())},
+        }
+        return self.add("accessors", acc)
+
+    # -- scene objects -------------------------------------------------------------------------
+    def primitive(self, positions, indices=None, mode: int | None = None, material: int | None = None,
+                  index_type: int = UNSIGNED_SHORT, **attributes) -> dict:
+        """A primitive dict; keyword attributes are accessor indices or float arrays (NORMAL=..., TEXCOORD_0=...)."""
+        pos = positions if isinstance(positions, int) else self.accessor(np.asarray(positions, np.float32))
+        attrs = {"POSITION": pos}
+        for name, value in attributes.items():
+            attrs[name] = value if isinstance(value, int) else self.accessor(np.asarray(value, np.float32))
+        prim = {"attributes": attrs}
+        if indices is not None:
+            prim["indices"] = indices if isinstance(indices, int) else self.accessor(np.asarray(indices), index_type)
+        if mode is not None:
+            prim["mode"] = mode
+        if material is not None:
+            prim["material"] = material
+        return prim
+
+    def mesh(self, *primitives: dict, **fields) -> int:
+        return self.add("meshes", {"primitives": list(primitives), **fields})
+
+    def node(self, **fields) -> int:
+        return self.add("nodes", fields)
+
+    def scene(self, *nodes: int, default: bool = True) -> int:
+        index = self.add("scenes", {"nodes": list(nodes)})
+        if default:
+            self.gltf["scene"] = index
+        return index
+
+    def material(self, **fields) -> int:
+        return self.add("materials", fields)
+
+    def sampler(self, **fields) -> int:
+        return self.add("samplers", fields)
+
+    def image(self, pixels: np.ndarray | None = None, fmt: str = "PNG", data: bytes | None = None,
+              mime: str | None = None, uri: str | None = None, **fields) -> int:
+        """An image in a bufferView (default), or at `uri` (a file name or 'data:')."""
+        if uri not in (None, "data:"):
+            return self.add("images", {"uri": uri, **fields})
+        if data is None:
+            data = encode_image(pixels, fmt)
+        mime = mime or {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}.get(fmt, "")
+        if uri == "data:":
+            return self.add("images", {"uri": f"data:{mime};base64," + base64.b64encode(data).decode(), **fields})
+        return self.add("images", {"bufferView": self.buffer_view(data), "mimeType": mime, **fields})
+
+    def texture(self, source: int | None, sampler: int | None = None, **fields) -> int:
+        tex = dict(fields)
+        if source is not None:
+            tex["source"] = source
+        if sampler is not None:
+            tex["sampler"] = sampler
+        return self.add("textures", tex)
+
+    def simple_model(self, positions, indices=None, mode: int | None = None, **attributes) -> int:
+        """One mesh of one primitive on one node in the default scene; returns the mesh index."""
+        mesh = self.mesh(self.primitive(positions, indices, mode, **attributes))
+        self.scene(self.node(mesh=mesh))
+        return mesh
+
+    # -- output ---------------------------------------------------------------------------------
+    def _json_with_buffer(self, uri: str | None) -> dict:
+        doc = json.loads(json.dumps(self.gltf))
+        if self.binary:
+            buf = {"byteLength": len(self.binary)}
+            if uri is not None:
+                buf["uri"] = uri
+            doc["buffers"] = [buf] + doc.get("buffers", [])[1:]
+        return doc
+
+    def glb(self, doc: dict | None = None) -> bytes:
+        doc = self._json_with_buffer(None) if doc is None else doc
+        text = json.dumps(doc).encode()
+        text += b" " * (-len(text) % 4)
+        chunks = struct.pack("<II", len(text), 0x4E4F534A) + text
+        if self.binary:
+            binary = bytes(self.binary) + b"\x00" * (-len(self.binary) % 4)
+            chunks += struct.pack("<II", len(binary), 0x004E4942) + binary
+        return struct.pack("<4sII", b"glTF", 2, 12 + len(chunks)) + chunks
+
+    def write_glb(self, path: Path) -> Path:
+        path.write_bytes(self.glb())
+        return path
+
+    def write_gltf(self, path: Path, bin_name: str | None = None) -> Path:
+        """A .gltf with its buffer as a data URI, or as the external file `bin_name` beside it."""
+        if bin_name is None:
+            uri = "data:application/octet-stream;base64," + base64.b64encode(bytes(self.binary)).decode()
+        else:
+            uri = bin_name
+            (path.parent / bin_name).write_bytes(bytes(self.binary))
+        path.write_text(json.dumps(self._json_with_buffer(uri)))
+        return path
+
+
+def encode_image(pixels: np.ndarray, fmt: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    arr = np.asarray(pixels, np.uint8)
+    PILImage.fromarray(arr).save(out, format=fmt)
+    return out.getvalue()
+
+
+# -- shapes -------------------------------------------------------------------------------------
+
+def quad(z: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A unit square in the XY plane facing +Z: (positions, texcoords (v down), indices)."""
+    positions = np.array([[0, 0, z], [1, 0, z], [1, 1, z], [0, 1, z]], np.float32)
+    uvs = np.array([[0, 1], [1, 1], [1, 0], [0, 0]], np.float32)
+    indices = np.array([0, 1, 2, 0, 2, 3], np.uint16)
+    return positions, uvs, indices
+
+
+def cube_corners() -> tuple[np.ndarray, np.ndarray]:
+    """A cube of side 2 centred on the origin sharing its 8 corners: (positions, indices), outward winding."""
+    positions = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], np.float32)
+    faces = [
+        (0, 1, 3, 2),  # -X
+        (4, 6, 7, 5),  # +X
+        (0, 4, 5, 1),  # -Y
+        (2, 3, 7, 6),  # +Y
+        (0, 2, 6, 4),  # -Z
+        (1, 5, 7, 3),  # +Z
+    ]
+    indices = np.array([[a, b, c, a, c, d] for a, b, c, d in faces], np.uint16).ravel()
+    return positions, indices
