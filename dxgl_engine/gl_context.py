@@ -1,0 +1,111 @@
+"""Headless OpenGL through EGL, and the few raw GL calls vispy.gloo does not expose.
+
+`EGL_PLATFORM=surfaceless` + vispy's `egl` backend gives GL 4.5 on Mesa llvmpipe with no
+display (CPU machines, CI) and on NVIDIA's EGL where a GPU exists. The Renderer itself does
+not care which context is current: the desktop app hands it a Qt canvas instead.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+
+from .errors import RenderFailed
+
+log = logging.getLogger(__name__)
+
+_offscreen = None
+
+
+def offscreen_context():
+    """The process's hidden EGL canvas, created on first use and made current.
+
+    One per process: EGL contexts are cheap to keep and costly to recreate, and a worker
+    renders many jobs in a row."""
+    global _offscreen
+    if _offscreen is None:
+        os.environ.setdefault("EGL_PLATFORM", "surfaceless")
+        try:
+            from vispy import app
+
+            # An explicit backend, so a process that already uses Qt (the desktop app) still
+            # gets a headless context for exports.
+            _offscreen = app.Canvas(app="egl", size=(16, 16), show=False, title="dxgl offscreen")
+        except Exception as exc:  # no libEGL, no driver, wrong platform
+            raise RenderFailed(
+                f"cannot create a headless OpenGL context through EGL ({exc}); install libegl1 and "
+                "libgl1-mesa-dri (make install does this as root)"
+            ) from exc
+        info = gl_info()
+        log.info("OpenGL %s on %s", info["version"], info["renderer"])
+    _offscreen.set_current()
+    return _offscreen
+
+
+def gl_info() -> dict:
+    from vispy.gloo import gl
+
+    return {
+        "version": gl.glGetParameter(gl.GL_VERSION),
+        "renderer": gl.glGetParameter(gl.GL_RENDERER),
+        "max_texture_size": int(gl.glGetParameter(gl.GL_MAX_TEXTURE_SIZE)),
+        "max_renderbuffer_size": int(gl.glGetParameter(gl.GL_MAX_RENDERBUFFER_SIZE)),
+    }
+
+
+def flush(*gloo_objects):
+    """Execute queued GLIR commands so raw GL calls see the objects gloo created. A gloo object
+    keeps its own command queue until something draws with it: pass it to merge that queue first."""
+    from vispy import gloo
+
+    context = gloo.get_current_canvas().context
+    for ob in gloo_objects:
+        context.glir.associate(ob.glir)
+    context.flush_commands()
+
+
+def gl_handle(gloo_object) -> int:
+    """The GL name behind a gloo object, creating it on the GPU first if still queued."""
+    from vispy import gloo
+
+    parser = gloo.get_current_canvas().context.shared.parser
+    ob = parser.get_object(gloo_object.id)
+    if ob is None:
+        flush(gloo_object)
+        ob = parser.get_object(gloo_object.id)
+    return ob.handle
+
+
+def generate_mipmaps(texture) -> None:
+    """gloo has no mipmap support: build the chain with glGenerateMipmap and select trilinear
+    minification, so minified product textures do not shimmer in a turntable."""
+    from vispy.gloo import gl
+
+    flush(texture)
+    gl.glBindTexture(gl.GL_TEXTURE_2D, gl_handle(texture))
+    gl.glGenerateMipmap(gl.GL_TEXTURE_2D)
+    gl.glTexParameteri(gl.GL_TEXTURE_2D, gl.GL_TEXTURE_MIN_FILTER, gl.GL_LINEAR_MIPMAP_NEAREST)
+    gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
+
+
+def set_filters(texture, min_filter: int, mag_filter: int) -> None:
+    from vispy.gloo import gl
+
+    flush(texture)
+    gl.glBindTexture(gl.GL_TEXTURE_2D, gl_handle(texture))
+    gl.glTexParameteri(gl.GL_TEXTURE_2D, gl.GL_TEXTURE_MIN_FILTER, min_filter)
+    gl.glTexParameteri(gl.GL_TEXTURE_2D, gl.GL_TEXTURE_MAG_FILTER, mag_filter)
+    gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
+
+
+def read_rgba(fbo, width: int, height: int) -> np.ndarray:
+    """glReadPixels of a bound-able FBO into an (H, W, 4) uint8 array, rows in GL order."""
+    from vispy.gloo import gl
+
+    flush(fbo)
+    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, gl_handle(fbo))
+    gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 1)
+    data = gl.glReadPixels(0, 0, width, height, gl.GL_RGBA, gl.GL_UNSIGNED_BYTE)
+    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
+    return np.frombuffer(data, np.uint8).reshape(height, width, 4)

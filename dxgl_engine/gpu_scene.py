@@ -1,0 +1,213 @@
+"""A Scene uploaded to the GPU as draw items: vertex/index buffers, textures and material uniforms.
+
+Static geometry is baked into world space and merged per material, so a CAD model of a hundred
+nodes costs a few dozen draw calls. BLEND primitives stay separate so they can be sorted back to
+front every frame.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from vispy import gloo
+
+from . import gl_context
+from .scene import (
+    CLAMP_TO_EDGE,
+    LINEAR,
+    MIRRORED_REPEAT,
+    NEAREST,
+    NEAREST_MIPMAP_LINEAR,
+    NEAREST_MIPMAP_NEAREST,
+    Material,
+    Primitive,
+    Sampler,
+    Scene,
+    TextureRef,
+)
+
+# Vertex attributes: always position and normal; the others only when the item uses them.
+ATTRIBUTES = {
+    "a_position": 3, "a_normal": 3, "a_uv0": 2, "a_uv1": 2, "a_color": 4, "a_tangent": 4,
+}  # fmt: skip
+_ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_COLOR", "a_tangent": "HAS_TANGENT"}
+
+DEFAULT_MATERIAL = Material(name="default", metallic_factor=1.0, roughness_factor=1.0)
+TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive")
+_SLOT_ATTR = {
+    "base": "base_color_texture",
+    "mr": "metallic_roughness_texture",
+    "normal": "normal_texture",
+    "occlusion": "occlusion_texture",
+    "emissive": "emissive_texture",
+}
+_WRAP = {CLAMP_TO_EDGE: "clamp_to_edge", MIRRORED_REPEAT: "mirrored_repeat"}
+_MIPMAPPED = {NEAREST_MIPMAP_NEAREST, NEAREST_MIPMAP_LINEAR, 9985, 9987}
+
+
+@dataclass
+class DrawItem:
+    vbo: gloo.VertexBuffer
+    ibo: gloo.IndexBuffer
+    material: Material
+    textures: dict[str, tuple[gloo.Texture2D, TextureRef]]
+    centroid: np.ndarray  # scene space, for back-to-front sorting of BLEND items
+    triangles: int
+    features: frozenset[str]  # shader #defines: which attributes, textures and modes it uses
+
+    @property
+    def blend(self) -> bool:
+        return self.material.alpha_mode == "BLEND"
+
+
+@dataclass
+class GpuScene:
+    """Owns the GL objects for one Scene; `items` are ready to draw with the mesh program."""
+
+    items: list[DrawItem] = field(default_factory=list)
+    _textures: dict = field(default_factory=dict)
+
+    @classmethod
+    def upload(cls, scene: Scene, world: dict[int, np.ndarray] | None = None) -> "GpuScene":
+        gpu = cls()
+        opaque: dict[int | None, list[tuple[Primitive, np.ndarray]]] = {}
+        for inst in scene.instances(world):
+            for prim in scene.meshes[inst.mesh].primitives:
+                material = _material(scene, prim.material)
+                if material.alpha_mode == "BLEND":
+                    gpu.items.append(gpu._item(scene, prim.material, [(prim, inst.matrix)]))
+                else:
+                    opaque.setdefault(prim.material, []).append((prim, inst.matrix))
+        # Opaque and masked geometry first, merged per material; BLEND items keep their own order.
+        merged = [gpu._item(scene, mat, parts) for mat, parts in opaque.items()]
+        gpu.items = merged + gpu.items
+        return gpu
+
+    @property
+    def triangle_count(self) -> int:
+        return sum(i.triangles for i in self.items)
+
+    def _item(self, scene: Scene, material_index: int | None, parts) -> DrawItem:
+        material = _material(scene, material_index)
+        textures = {}
+        for slot in TEXTURE_SLOTS:
+            ref = getattr(material, _SLOT_ATTR[slot])
+            if ref is not None and ref.image < len(scene.images):
+                textures[slot] = (self._texture(scene, ref), ref)
+        attributes = _attributes_needed(parts, textures, material)
+        vertices, indices = _bake(parts, attributes)
+        centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)
+        return DrawItem(
+            gloo.VertexBuffer(vertices),
+            gloo.IndexBuffer(indices),
+            material,
+            textures,
+            centroid,
+            int(indices.shape[0]),
+            _features(material, textures, attributes),
+        )
+
+    def _texture(self, scene: Scene, ref: TextureRef) -> gloo.Texture2D:
+        s = ref.sampler
+        key = (ref.image, s.mag_filter, s.min_filter, s.wrap_s, s.wrap_t)
+        if key not in self._textures:
+            self._textures[key] = _make_texture(scene.images[ref.image].pixels, s)
+        return self._textures[key]
+
+
+def _material(scene: Scene, index: int | None) -> Material:
+    return DEFAULT_MATERIAL if index is None else scene.materials[index]
+
+
+def _attributes_needed(parts, textures: dict, material: Material) -> list[str]:
+    """The vertex attributes this item's shader reads: texture coordinate sets its textures use,
+    vertex colours when any part has them, tangents when a normal map can use them."""
+    names = ["a_position", "a_normal"]
+    sets = {ref.texcoord for _, ref in textures.values()}
+    names += [f"a_uv{k}" for k in (0, 1) if k in sets and any(len(p.texcoords) > k for p, _ in parts)]
+    if any(p.colors is not None for p, _ in parts):
+        names.append("a_color")
+    if "normal" in textures and all(p.tangents is not None for p, _ in parts):
+        names.append("a_tangent")
+    return names
+
+
+def _features(material: Material, textures: dict, attributes: list[str]) -> frozenset[str]:
+    out = {_ATTRIBUTE_FEATURE[a] for a in attributes if a in _ATTRIBUTE_FEATURE}
+    for slot, (_, ref) in textures.items():
+        out |= {f"TEX_{slot.upper()}", f"UV_{slot.upper()} {min(ref.texcoord, 1)}"}
+    mr, occ = material.metallic_roughness_texture, material.occlusion_texture
+    if "mr" in textures and "occlusion" in textures and _same_sampling(mr, occ):
+        out -= {"TEX_OCCLUSION", f"UV_OCCLUSION {min(occ.texcoord, 1)}"}
+        out.add("OCCLUSION_IN_MR")
+    if material.alpha_mode != "OPAQUE":
+        out.add(f"ALPHA_{material.alpha_mode}")
+    if material.unlit:
+        out.add("UNLIT")
+    return frozenset(out)
+
+
+def _same_sampling(a: TextureRef, b: TextureRef) -> bool:
+    """ORM packing: occlusion read from the metallic-roughness texel (one fetch instead of two)."""
+    return a.image == b.image and a.texcoord == b.texcoord and np.array_equal(a.uv_transform, b.uv_transform)
+
+
+def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate primitives transformed into scene space. Mirrored instances (negative
+    determinant) get their winding reversed so back-face culling still sees front faces."""
+    total = sum(len(p.positions) for p, _ in parts)
+    vertices = np.zeros(total, np.dtype([(a, np.float32, ATTRIBUTES[a]) for a in attributes]))
+    if "a_color" in attributes:
+        vertices["a_color"] = 1.0
+    index_chunks = []
+    base = 0
+    for prim, m in parts:
+        n = len(prim.positions)
+        v = vertices[base : base + n]
+        lin = m[:3, :3]
+        v["a_position"] = prim.positions @ lin.T + m[:3, 3]
+        normal_m = np.linalg.inv(lin).T if abs(np.linalg.det(lin)) > 1e-12 else lin
+        nrm = prim.normals @ normal_m.T
+        v["a_normal"] = nrm / np.maximum(np.linalg.norm(nrm, axis=1, keepdims=True), 1e-12)
+        for k, uv in enumerate(prim.texcoords[:2]):
+            if f"a_uv{k}" in attributes:
+                v[f"a_uv{k}"] = uv
+        if prim.colors is not None and "a_color" in attributes:
+            v["a_color"] = prim.colors
+        if "a_tangent" in attributes:
+            t = prim.tangents[:, :3] @ lin.T
+            v["a_tangent"][:, :3] = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
+            v["a_tangent"][:, 3] = prim.tangents[:, 3]
+        tri = prim.indices.astype(np.uint32)
+        if np.linalg.det(lin) < 0:
+            tri = tri[:, ::-1]
+        index_chunks.append(tri + base)
+        base += n
+    indices = np.concatenate(index_chunks) if index_chunks else np.zeros((0, 3), np.uint32)
+    return vertices, np.ascontiguousarray(indices, dtype=np.uint32)
+
+
+def _make_texture(pixels: np.ndarray, sampler: Sampler) -> gloo.Texture2D:
+    max_size = _max_texture_size()
+    if max(pixels.shape[:2]) > max_size:
+        from PIL import Image as PILImage
+
+        img = PILImage.fromarray(pixels)
+        img.thumbnail((max_size, max_size), PILImage.LANCZOS)
+        pixels = np.asarray(img)
+    wrap = (_WRAP.get(sampler.wrap_s, "repeat"), _WRAP.get(sampler.wrap_t, "repeat"))  # gloo: (S, T)
+    tex = gloo.Texture2D(np.ascontiguousarray(pixels), interpolation="linear", wrapping=wrap)
+    mag = NEAREST if sampler.mag_filter == NEAREST else LINEAR
+    if sampler.min_filter is None or sampler.min_filter in _MIPMAPPED:
+        gl_context.generate_mipmaps(tex)
+        if mag == NEAREST:
+            gl_context.set_filters(tex, 9987, NEAREST)
+    else:
+        gl_context.set_filters(tex, sampler.min_filter, mag)
+    return tex
+
+
+def _max_texture_size() -> int:
+    from vispy.gloo import gl
+
+    return int(gl.glGetParameter(gl.GL_MAX_TEXTURE_SIZE))
