@@ -1,0 +1,165 @@
+"""The render job: settings -> frames -> files, with progress events per stage.
+
+Stages map onto the API's statuses: "poster" (rendering frame 0 and writing the posters:
+poster-processing -> poster-done), "video" (rendering and streaming every frame to the encoder:
+video-processing), then "done". Every file is written under a temporary name and renamed only
+when the whole job succeeded.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+
+from . import effects, gl_context
+from .camera import Framing, fit, model_placement
+from .compositing import fit_within
+from .encode import FrameEncoder, VideoOutput
+from .errors import Cancelled, DxglError, InvalidSettings, RenderFailed
+from .outputs import OutputSet
+from .renderer import Renderer
+from .scene import Scene
+from .settings import FPS, Settings
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, float], None]
+POSTER_SMALL_LONG_SIDE = 480
+
+
+@dataclass
+class VideoPaths:
+    """Where a video job's files go: OUT.mp4 and its siblings."""
+
+    video: Path
+    poster: Path
+    poster_small: Path
+    thumb: Path
+
+    @classmethod
+    def beside(cls, video: str | Path) -> "VideoPaths":
+        video = Path(video)
+        stem = video.with_suffix("")
+        return cls(
+            video=video,
+            poster=stem.with_name(stem.name + ".poster.png"),
+            poster_small=stem.with_name(stem.name + ".poster-small.png"),
+            thumb=stem.with_name(stem.name + ".thumb.mp4"),
+        )
+
+    def all(self) -> list[Path]:
+        return [self.video, self.poster, self.poster_small, self.thumb]
+
+
+@dataclass
+class RenderResult:
+    paths: VideoPaths
+    width: int
+    height: int
+    frames: int
+    seconds: float
+    timings: dict = field(default_factory=dict)
+
+
+def frame_framing(scene: Scene, settings: Settings, aspect: float) -> Framing:
+    """Place the model (tilt/pan/roll about its centre, standing on the floor) and fit the camera
+    distance to the whole effect path, so that no frame at zoom 1 clips it."""
+    hull = scene.hull_points()
+    if len(hull) == 0:
+        raise RenderFailed("model has no geometry to frame")
+    placement = model_placement(hull, settings.tilt_x, settings.pan_x, settings.roll_z)
+    return fit(hull, effects.path(settings), aspect, placement)
+
+
+def render_video(
+    scene: Scene,
+    settings: Settings,
+    out: str | Path,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    profile: bool = False,
+) -> RenderResult:
+    """Render `settings` of `scene` to `out` (video) plus posters and a thumbnail beside it."""
+    if settings.is_dataset:
+        raise InvalidSettings("dataset output is produced by the dataset exporter, not as a video", "output")
+    tier = settings.tier
+    paths = VideoPaths.beside(out)
+    if paths.video.suffix.lower() != tier.extension:
+        raise InvalidSettings(
+            f"the {tier.name} tier writes {tier.extension} files; name the output '{paths.video.stem}{tier.extension}'",
+            "quality",
+        )
+    progress = progress or (lambda stage, fraction: None)
+    width, height = settings.size
+    n = settings.frame_count
+    shot_times = effects.frame_times(n)
+    t_start = time.perf_counter()
+
+    gl_context.offscreen_context()
+    framing = frame_framing(scene, settings, width / height)
+    renderer = Renderer(scene, width, height)
+    renderer.profile = profile
+    bg = settings.bg_rgb
+    # The master keeps alpha when the tier has it; its posters and thumbnail get the background.
+    master_bg = None if tier.alpha else bg
+
+    def frame_at(i: int) -> np.ndarray:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("render cancelled")
+        return renderer.render(framing.view(effects.shot_at(settings, shot_times[i]), width, height, settings.zoom),
+                               master_bg)  # fmt: skip
+
+    encoder = None
+    with OutputSet() as files:
+        try:
+            progress("poster", 0.0)
+            first = frame_at(0)
+            _write_posters(first, bg, files.path(paths.poster), files.path(paths.poster_small))
+            progress("poster", 1.0)
+
+            tw, th = fit_within(width, height, max(width, height) // 4)
+            outputs = [
+                VideoOutput(files.path(paths.video), width, height, codec=tier.codec),
+                VideoOutput(files.path(paths.thumb), tw, th, crf=23, background=bg if tier.alpha else None),
+            ]
+            encoder = FrameEncoder(width, height, outputs, fps=FPS)
+            encoder.write(first)
+            progress("video", 1 / n)
+            for i in range(1, n):
+                encoder.write(frame_at(i))
+                progress("video", (i + 1) / n)
+            progress("encoding", 0.0)
+            encoder.close()
+            encode_wait = encoder.wait_seconds
+            encoder = None
+            progress("encoding", 1.0)
+        except DxglError:
+            if encoder is not None:
+                encoder.abort()
+            raise
+        except Exception as exc:
+            if encoder is not None:
+                encoder.abort()
+            log.exception("render failed")
+            raise RenderFailed(f"render failed: {exc}") from exc
+    seconds = time.perf_counter() - t_start
+    timings = {**renderer.timings.per_frame(), "encode_wait_ms": encode_wait / n * 1e3} if profile else {}
+    progress("done", 1.0)
+    return RenderResult(paths, width, height, n, seconds, timings)
+
+
+def _write_posters(frame: np.ndarray, bg: tuple[int, int, int], full: Path, small: Path) -> None:
+    from .compositing import over_color, resize
+
+    opaque = over_color(frame, bg) if frame[..., 3].min() < 255 else frame
+    rgb = np.ascontiguousarray(opaque[..., :3])
+    Image.fromarray(rgb).save(full, format="PNG", compress_level=6)
+    w, h = fit_within(rgb.shape[1], rgb.shape[0], POSTER_SMALL_LONG_SIDE)
+    Image.fromarray(resize(rgb, w, h)).save(small, format="PNG", compress_level=6)

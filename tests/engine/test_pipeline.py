@@ -1,0 +1,96 @@
+"""The video job end to end: files, codecs, sizes, frame counts, and nothing left behind on failure."""
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dxgl_engine import load_model
+from dxgl_engine.encode import moov_before_mdat, probe
+from dxgl_engine.errors import Cancelled, InvalidSettings
+from dxgl_engine.pipeline import VideoPaths, render_video
+from dxgl_engine.samples import sample_path
+from dxgl_engine.settings import Settings
+
+pytestmark = pytest.mark.gl
+
+
+@pytest.fixture(scope="module")
+def product(gl):
+    return load_model(sample_path("product"))
+
+
+def test_share_video_posters_and_thumbnail(product, tmp_path):
+    s = Settings.from_json({"length": 3.1, "bgColor": "#204080", "aspect": "16:9"})
+    stages = []
+    result = render_video(product, s, tmp_path / "clip.mp4", progress=lambda st, f: stages.append((st, f)))
+    paths = result.paths
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.all())
+
+    video = probe(paths.video)
+    assert (video["codec"], video["pix_fmt"], video["width"], video["height"]) == ("h264", "yuv420p", 960, 540)
+    assert video["frames"] == round(3.1 * 30) == 93
+    assert "bt709" in video["stream"]
+    assert moov_before_mdat(paths.video)
+
+    thumb = probe(paths.thumb)
+    assert (thumb["width"], thumb["height"], thumb["frames"]) == (240, 136, 93)
+
+    poster = np.asarray(Image.open(paths.poster))
+    assert poster.shape == (540, 960, 3)
+    assert tuple(poster[0, 0]) == (0x20, 0x40, 0x80)
+    small = Image.open(paths.poster_small)
+    assert max(small.size) == 480 and small.mode == "RGB"
+
+    names = [st for st, _ in stages]
+    assert names.index("poster") < names.index("video") < names.index("encoding") < names.index("done")
+    video_fractions = [f for st, f in stages if st == "video"]
+    assert video_fractions == sorted(video_fractions) and video_fractions[-1] == 1.0
+
+
+def test_first_video_frame_matches_poster(product, tmp_path):
+    from imageio_ffmpeg import read_frames
+
+    s = Settings.from_json({"length": 3, "aspect": "1:1"})
+    result = render_video(product, s, tmp_path / "sq.mp4")
+    reader = read_frames(str(result.paths.video))
+    meta = next(reader)
+    assert meta["size"] == (540, 540)
+    first = np.frombuffer(next(reader), np.uint8).reshape(540, 540, 3)
+    reader.close()
+    poster = np.asarray(Image.open(result.paths.poster)).astype(int)
+    assert np.abs(first.astype(int) - poster).mean() < 3.0  # only H.264 loss between them
+
+
+def test_cancel_leaves_no_files(product, tmp_path):
+    cancel = threading.Event()
+
+    def progress(stage, fraction):
+        if stage == "video" and fraction > 0.2:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        render_video(product, Settings.from_json({"length": 3}), tmp_path / "c.mp4", progress=progress, cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_encoder_failure_leaves_no_files(product, tmp_path, monkeypatch):
+    from dxgl_engine import encode
+    from dxgl_engine.errors import RenderFailed
+
+    original = encode.VideoOutput.codec_args
+    monkeypatch.setattr(encode.VideoOutput, "codec_args", lambda self: original(self) + ["-preset", "no-such-preset"])
+    with pytest.raises(RenderFailed, match="encoder"):
+        render_video(product, Settings.from_json({"length": 3}), tmp_path / "bad.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extension_must_match_tier(product, tmp_path):
+    with pytest.raises(InvalidSettings, match=r"\.mov"):
+        render_video(product, Settings.from_json({"quality": "pro"}), tmp_path / "x.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_paths_beside():
+    p = VideoPaths.beside("/a/b/clip.mp4")
+    assert [x.name for x in p.all()] == ["clip.mp4", "clip.poster.png", "clip.poster-small.png", "clip.thumb.mp4"]
