@@ -1,0 +1,88 @@
+"""The `dxgl` console script as a user runs it: a real process, its stdout, stderr and exit status."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dxgl_engine.samples import sample_path
+
+DXGL = shutil.which("dxgl", path=str(Path(sys.executable).parent)) or "dxgl"
+
+
+def run(*args, cwd=None):
+    env = {**os.environ, "EGL_PLATFORM": os.environ.get("EGL_PLATFORM", "surfaceless")}
+    return subprocess.run([DXGL, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+def test_info_json():
+    p = run("info", sample_path(), "--json")
+    assert p.returncode == 0, p.stderr
+    stats = json.loads(p.stdout)
+    assert stats["triangles"] > 1000 and stats["materials"] == 2 and stats["textures"] == 1
+    assert stats["bounds"]["min"][1] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_info_text():
+    p = run("info", sample_path())
+    assert p.returncode == 0
+    assert "triangles" in p.stdout and "materials" in p.stdout and "animations" in p.stdout
+
+
+@pytest.mark.gl
+def test_render_writes_video_and_siblings(tmp_path):
+    out = tmp_path / "sub" / "clip.mp4"
+    p = run("render", sample_path(), "-o", out, "--length", "3", "--aspect", "9:16", "--bg-color", "#101010",
+            "--settings", '{"rotateY": 45}')  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    names = sorted(x.name for x in out.parent.iterdir())
+    assert names == ["clip.mp4", "clip.poster-small.png", "clip.poster.png", "clip.thumb.mp4"]
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--length", "31"], "length must be from 3 to 30"),
+        (["--quality", "8k"], "quality must be one of"),
+        (["--settings", '{"spin": 1}'], "unknown setting 'spin'"),
+        (["--settings", "{not json"], "not valid JSON"),
+        (["--bg-color", "red"], "bgColor"),
+    ],
+)
+def test_bad_settings_one_line_exit_2(tmp_path, args, fragment):
+    p = run("render", sample_path(), "-o", tmp_path / "x.mp4", *args)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0] and lines[0].startswith("dxgl: error:")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_and_unsupported_models(tmp_path):
+    p = run("render", tmp_path / "nope.glb", "-o", tmp_path / "x.mp4")
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "nope.glb" in p.stderr
+    bad = tmp_path / "model.fbx"
+    bad.write_bytes(b"Kaydara FBX Binary")
+    p = run("info", bad)
+    assert p.returncode == 2 and "unsupported" in p.stderr
+    junk = tmp_path / "junk.glb"
+    junk.write_bytes(b"not a glb at all")
+    p = run("render", junk, "-o", tmp_path / "y.mp4")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["junk.glb", "model.fbx"]
+
+
+def test_broken_shared_files_exit_2(shared_assets, tmp_path):
+    for path in sorted((shared_assets / "broken").rglob("*")):
+        if path.suffix not in (".glb", ".gltf", ".zip", ".obj") or "BadNormals" in path.name:
+            continue
+        p = run("info", path)
+        assert p.returncode == 2, path
+        assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr, path
+
+
+def test_no_command_prints_help():
+    p = run()
+    assert p.returncode == 2 and "render" in p.stdout
