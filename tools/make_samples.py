@@ -41,14 +41,16 @@ def lathe(profile: np.ndarray, segments: int = 64) -> trimesh.Trimesh:
     return mesh, uv
 
 
-def label_texture(size: int = 256) -> Image.Image:
-    img = Image.new("RGB", (size, size), (226, 232, 240))
+def label_texture(size: int = 512) -> Image.Image:
+    """Drawn at 4x and reduced, so the label's edges are anti-aliased like a printed one."""
+    big = size * 4
+    img = Image.new("RGB", (big, big), (226, 232, 240))
     d = ImageDraw.Draw(img)
-    d.rectangle([0, int(size * 0.30), size, int(size * 0.70)], fill=(30, 64, 175))
+    d.rectangle([0, int(big * 0.30), big, int(big * 0.70)], fill=(30, 64, 175))
     for k in range(8):
-        x = k * size // 8
-        d.ellipse([x + 6, int(size * 0.42), x + size // 8 - 6, int(size * 0.58)], fill=(250, 204, 21))
-    return img
+        x = k * big // 8
+        d.ellipse([x + 24, int(big * 0.42), x + big // 8 - 24, int(big * 0.58)], fill=(250, 204, 21))
+    return img.resize((size, size), Image.LANCZOS)
 
 
 def product() -> trimesh.Scene:
