@@ -85,8 +85,11 @@ def render_video(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     profile: bool = False,
+    size: tuple[int, int] | None = None,
 ) -> RenderResult:
-    """Render `settings` of `scene` to `out` (video) plus posters and a thumbnail beside it."""
+    """Render `settings` of `scene` to `out` (video) plus posters and a thumbnail beside it.
+
+    `size` overrides the tier's pixel size (even numbers), e.g. for a quick low-resolution preview."""
     if settings.is_dataset:
         raise InvalidSettings("dataset output is produced by the dataset exporter, not as a video", "output")
     tier = settings.tier
@@ -97,7 +100,9 @@ def render_video(
             "quality",
         )
     progress = progress or (lambda stage, fraction: None)
-    width, height = settings.size
+    width, height = size or settings.size
+    if width % 2 or height % 2 or min(width, height) < 16:
+        raise InvalidSettings(f"video size {width}x{height} must be even and at least 16 pixels", "quality")
     n = settings.frame_count
     shot_times = effects.frame_times(n)
     t_start = time.perf_counter()

@@ -94,3 +94,12 @@ def test_extension_must_match_tier(product, tmp_path):
 def test_paths_beside():
     p = VideoPaths.beside("/a/b/clip.mp4")
     assert [x.name for x in p.all()] == ["clip.mp4", "clip.poster.png", "clip.poster-small.png", "clip.thumb.mp4"]
+
+
+def test_size_override_for_previews(product, tmp_path):
+    result = render_video(product, Settings.from_json({"length": 3, "aspect": "9:16"}), tmp_path / "p.mp4",
+                          size=(180, 320))  # fmt: skip
+    info = probe(result.paths.video)
+    assert (info["width"], info["height"], info["frames"]) == (180, 320, 90)
+    with pytest.raises(InvalidSettings, match="even"):
+        render_video(product, Settings(), tmp_path / "q.mp4", size=(181, 320))
