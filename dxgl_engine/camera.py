@@ -109,6 +109,8 @@ def fit(points: np.ndarray, shots: list[Shot], aspect: float, placement: np.ndar
         rel = transform_points(scaled, world) - target
         f = _direction(shot.azimuth, shot.elevation)  # from target towards the camera
         right = np.cross((0.0, 1.0, 0.0), f)
+        if np.linalg.norm(right) < 1e-9:  # straight above or below: any horizontal axis will do
+            right = np.array([1.0, 0.0, 0.0])
         right /= np.linalg.norm(right)
         up = np.cross(f, right)
         x, y, z = rel @ right, rel @ up, rel @ f
