@@ -1,8 +1,10 @@
 """A Scene uploaded to the GPU as draw items: vertex/index buffers, textures and material uniforms.
 
-Static geometry is baked into world space and merged per material, so a CAD model of a hundred
-nodes costs a few dozen draw calls. BLEND primitives stay separate so they can be sorted back to
-front every frame.
+Geometry that never moves is baked into scene space and merged per material, so a CAD model of a
+hundred nodes costs a few dozen draw calls. What a clip moves stays separate: rigid parts are
+drawn with their node's matrix each frame, skinned parts carry joints and weights and are skinned
+on the GPU from a joint-matrix texture, morphed parts are re-blended on the CPU when their weights
+change. BLEND primitives also stay separate so they can be sorted back to front every frame.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import numpy as np
 from vispy import gloo
 
 from . import gl_context
+from .animation import Pose
+from .deform import joint_matrices, morph
 from .scene import (
     CLAMP_TO_EDGE,
     LINEAR,
@@ -29,8 +33,10 @@ from .scene import (
 # Vertex attributes: always position and normal; the others only when the item uses them.
 ATTRIBUTES = {
     "a_position": 3, "a_normal": 3, "a_uv0": 2, "a_uv1": 2, "a_color": 4, "a_tangent": 4,
+    "a_joints0": 4, "a_weights0": 4, "a_joints1": 4, "a_weights1": 4,
 }  # fmt: skip
-_ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_COLOR", "a_tangent": "HAS_TANGENT"}
+_ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_COLOR", "a_tangent": "HAS_TANGENT",
+                      "a_joints0": "SKINNED", "a_joints1": "SKIN_SET2"}  # fmt: skip
 
 DEFAULT_MATERIAL = Material(name="default", metallic_factor=1.0, roughness_factor=1.0)
 TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive")
@@ -51,9 +57,15 @@ class DrawItem:
     ibo: gloo.IndexBuffer
     material: Material
     textures: dict[str, tuple[gloo.Texture2D, TextureRef]]
-    centroid: np.ndarray  # scene space, for back-to-front sorting of BLEND items
+    centroid: np.ndarray  # in the item's vertex space, for back-to-front sorting of BLEND items
     triangles: int
     features: frozenset[str]  # shader #defines: which attributes, textures and modes it uses
+    node: int | None = None  # drawn with this node's world matrix (parts a clip moves)
+    skin: int | None = None  # skinned with this skin's joint matrices (vertices in bind space)
+    morph_source: Primitive | None = None  # re-blended from this primitive's targets each pose
+    morph_node: int | None = None
+    vertices: np.ndarray | None = None  # CPU copy of a morphed item's vertex data
+    last_weights: np.ndarray | None = None
 
     @property
     def blend(self) -> bool:
@@ -65,36 +77,77 @@ class GpuScene:
     """Owns the GL objects for one Scene; `items` are ready to draw with the mesh program."""
 
     items: list[DrawItem] = field(default_factory=list)
+    joint_textures: dict[int, gloo.Texture2D] = field(default_factory=dict)
+    dynamic: bool = False
     _textures: dict = field(default_factory=dict)
 
     @classmethod
-    def upload(cls, scene: Scene, world: dict[int, np.ndarray] | None = None) -> "GpuScene":
+    def upload(cls, scene: Scene, pose: Pose, moving: set[int] = frozenset()) -> "GpuScene":
+        """Upload `scene` as posed by `pose`. Nodes in `moving` (driven by a clip, and their
+        descendants) and every skinned or morphed mesh become per-frame items."""
         gpu = cls()
-        opaque: dict[int | None, list[tuple[Primitive, np.ndarray]]] = {}
-        for inst in scene.instances(world):
+        static: dict[int | None, list[tuple[Primitive, np.ndarray]]] = {}
+        separate: list[DrawItem] = []
+        for inst in scene.instances(pose.world):
+            node = scene.nodes[inst.node]
+            skinned = node.skin is not None
             for prim in scene.meshes[inst.mesh].primitives:
                 material = _material(scene, prim.material)
-                if material.alpha_mode == "BLEND":
-                    gpu.items.append(gpu._item(scene, prim.material, [(prim, inst.matrix)]))
-                else:
-                    opaque.setdefault(prim.material, []).append((prim, inst.matrix))
-        # Opaque and masked geometry first, merged per material; BLEND items keep their own order.
-        merged = [gpu._item(scene, mat, parts) for mat, parts in opaque.items()]
-        gpu.items = merged + gpu.items
+                morphs = bool(prim.targets) and (inst.node in moving or inst.node in pose.weights)
+                dynamic = inst.node in moving or skinned or morphs
+                if not dynamic and material.alpha_mode != "BLEND":
+                    static.setdefault(prim.material, []).append((prim, inst.matrix))
+                    continue
+                if not dynamic:  # a static BLEND primitive: baked, but kept apart for sorting
+                    separate.append(gpu._item(scene, prim.material, [(prim, inst.matrix)]))
+                    continue
+                skin = node.skin if skinned and prim.joints else None
+                item = gpu._item(scene, prim.material, [(prim, np.eye(4))], skinned=skin is not None)
+                item.node = None if skin is not None else inst.node
+                item.skin = skin
+                if morphs:
+                    item.morph_source, item.morph_node = prim, inst.node
+                    item.vertices = _vertex_data(prim, item.vbo.dtype)
+                separate.append(item)
+                gpu.dynamic = gpu.dynamic or inst.node in moving or morphs
+        gpu.items = [gpu._item(scene, mat, parts) for mat, parts in static.items()] + separate
+        skins = {i.skin for i in gpu.items if i.skin is not None}
+        gpu.joint_textures = {s: gloo.Texture2D(shape=(len(scene.skins[s].joints), 4, 4), format="rgba",
+                                                internalformat="rgba32f", interpolation="nearest") for s in skins}
+        gpu.dynamic = gpu.dynamic or bool(skins and moving)
+        gpu.pose(scene, pose)
         return gpu
+
+    def pose(self, scene: Scene, pose: Pose) -> None:
+        """Bring skins and morphs to `pose` (node matrices are read at draw time)."""
+        for s, tex in self.joint_textures.items():
+            mats = joint_matrices(scene, s, pose).astype(np.float32)
+            tex.set_data(np.ascontiguousarray(mats.transpose(0, 2, 1)))  # row j holds joint j's columns
+        for item in self.items:
+            if item.morph_source is None:
+                continue
+            weights = pose.weights.get(item.morph_node)
+            if item.last_weights is not None and weights is not None and np.array_equal(weights, item.last_weights):
+                continue
+            pos, nrm, tan = morph(item.morph_source, weights)
+            item.vertices["a_position"], item.vertices["a_normal"] = pos, nrm
+            if tan is not None and "a_tangent" in item.vertices.dtype.names:
+                item.vertices["a_tangent"] = tan
+            item.vbo.set_data(item.vertices)
+            item.last_weights = None if weights is None else weights.copy()
 
     @property
     def triangle_count(self) -> int:
         return sum(i.triangles for i in self.items)
 
-    def _item(self, scene: Scene, material_index: int | None, parts) -> DrawItem:
+    def _item(self, scene: Scene, material_index: int | None, parts, skinned: bool = False) -> DrawItem:
         material = _material(scene, material_index)
         textures = {}
         for slot in TEXTURE_SLOTS:
             ref = getattr(material, _SLOT_ATTR[slot])
             if ref is not None and ref.image < len(scene.images):
                 textures[slot] = (self._texture(scene, ref), ref)
-        attributes = _attributes_needed(parts, textures, material)
+        attributes = _attributes_needed(parts, textures, skinned)
         vertices, indices = _bake(parts, attributes)
         centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)
         return DrawItem(
@@ -119,9 +172,10 @@ def _material(scene: Scene, index: int | None) -> Material:
     return DEFAULT_MATERIAL if index is None else scene.materials[index]
 
 
-def _attributes_needed(parts, textures: dict, material: Material) -> list[str]:
+def _attributes_needed(parts, textures: dict, skinned: bool) -> list[str]:
     """The vertex attributes this item's shader reads: texture coordinate sets its textures use,
-    vertex colours when any part has them, tangents when a normal map can use them."""
+    vertex colours when any part has them, tangents when a normal map can use them, joints and
+    weights (one or two sets) when skinned."""
     names = ["a_position", "a_normal"]
     sets = {ref.texcoord for _, ref in textures.values()}
     names += [f"a_uv{k}" for k in (0, 1) if k in sets and any(len(p.texcoords) > k for p, _ in parts)]
@@ -129,6 +183,10 @@ def _attributes_needed(parts, textures: dict, material: Material) -> list[str]:
         names.append("a_color")
     if "normal" in textures and all(p.tangents is not None for p, _ in parts):
         names.append("a_tangent")
+    if skinned:
+        names += ["a_joints0", "a_weights0"]
+        if all(len(p.joints) > 1 for p, _ in parts):
+            names += ["a_joints1", "a_weights1"]
     return names
 
 
@@ -152,8 +210,14 @@ def _same_sampling(a: TextureRef, b: TextureRef) -> bool:
     return a.image == b.image and a.texcoord == b.texcoord and np.array_equal(a.uv_transform, b.uv_transform)
 
 
+def _vertex_data(prim: Primitive, dtype: np.dtype) -> np.ndarray:
+    """A primitive's vertex array in its own space (what a morphed item re-uploads)."""
+    vertices, _ = _bake([(prim, np.eye(4))], list(dtype.names))
+    return vertices
+
+
 def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenate primitives transformed into scene space. Mirrored instances (negative
+    """Concatenate primitives transformed by their matrices. Mirrored instances (negative
     determinant) get their winding reversed so back-face culling still sees front faces."""
     total = sum(len(p.positions) for p, _ in parts)
     vertices = np.zeros(total, np.dtype([(a, np.float32, ATTRIBUTES[a]) for a in attributes]))
@@ -178,6 +242,10 @@ def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> t
             t = prim.tangents[:, :3] @ lin.T
             v["a_tangent"][:, :3] = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
             v["a_tangent"][:, 3] = prim.tangents[:, 3]
+        for k in (0, 1):
+            if f"a_joints{k}" in attributes:
+                v[f"a_joints{k}"] = prim.joints[k]
+                v[f"a_weights{k}"] = prim.weights[k]
         tri = prim.indices.astype(np.uint32)
         if np.linalg.det(lin) < 0:
             tri = tri[:, ::-1]
@@ -201,7 +269,7 @@ def _make_texture(pixels: np.ndarray, sampler: Sampler) -> gloo.Texture2D:
     if sampler.min_filter is None or sampler.min_filter in _MIPMAPPED:
         gl_context.generate_mipmaps(tex)
         if mag == NEAREST:
-            gl_context.set_filters(tex, 9987, NEAREST)
+            gl_context.set_filters(tex, 9985, NEAREST)
     else:
         gl_context.set_filters(tex, sampler.min_filter, mag)
     return tex

@@ -17,13 +17,11 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from . import effects, gl_context
-from .camera import Framing, fit, model_placement
+from .clip import Clip
 from .compositing import fit_within
 from .encode import FrameEncoder, VideoOutput
 from .errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from .outputs import OutputSet
-from .renderer import Renderer
 from .scene import Scene
 from .settings import FPS, Settings
 
@@ -67,16 +65,6 @@ class RenderResult:
     timings: dict = field(default_factory=dict)
 
 
-def frame_framing(scene: Scene, settings: Settings, aspect: float) -> Framing:
-    """Place the model (tilt/pan/roll about its centre, standing on the floor) and fit the camera
-    distance to the whole effect path, so that no frame at zoom 1 clips it."""
-    hull = scene.hull_points()
-    if len(hull) == 0:
-        raise RenderFailed("model has no geometry to frame")
-    placement = model_placement(hull, settings.tilt_x, settings.pan_x, settings.roll_z)
-    return fit(hull, effects.path(settings), aspect, placement)
-
-
 def render_video(
     scene: Scene,
     settings: Settings,
@@ -104,13 +92,10 @@ def render_video(
     if width % 2 or height % 2 or min(width, height) < 16:
         raise InvalidSettings(f"video size {width}x{height} must be even and at least 16 pixels", "quality")
     n = settings.frame_count
-    shot_times = effects.frame_times(n)
     t_start = time.perf_counter()
 
-    gl_context.offscreen_context()
-    framing = frame_framing(scene, settings, width / height)
-    renderer = Renderer(scene, width, height)
-    renderer.profile = profile
+    clip = Clip(scene, settings, (width, height))
+    clip.renderer.profile = profile
     bg = settings.bg_rgb
     # The master keeps alpha when the tier has it; its posters and thumbnail get the background.
     master_bg = None if tier.alpha else bg
@@ -118,8 +103,7 @@ def render_video(
     def frame_at(i: int) -> np.ndarray:
         if cancel is not None and cancel.is_set():
             raise Cancelled("render cancelled")
-        return renderer.render(framing.view(effects.shot_at(settings, shot_times[i]), width, height, settings.zoom),
-                               master_bg)  # fmt: skip
+        return clip.frame(i, master_bg)
 
     encoder = None
     with OutputSet() as files:
@@ -155,7 +139,7 @@ def render_video(
             log.exception("render failed")
             raise RenderFailed(f"render failed: {exc}") from exc
     seconds = time.perf_counter() - t_start
-    timings = {**renderer.timings.per_frame(), "encode_wait_ms": encode_wait / n * 1e3} if profile else {}
+    timings = {**clip.renderer.timings.per_frame(), "encode_wait_ms": encode_wait / n * 1e3} if profile else {}
     progress("done", 1.0)
     return RenderResult(paths, width, height, n, seconds, timings)
 

@@ -14,6 +14,7 @@ import numpy as np
 from vispy import gloo
 
 from . import gl_context
+from .animation import Player, Pose
 from .camera import View
 from .gpu_scene import DrawItem, GpuScene
 from .scene import Scene
@@ -77,15 +78,20 @@ class _Targets:
 
 
 class Renderer:
-    """Renders one Scene at one output size; `render(view)` returns (H, W, 4) uint8, top row first."""
+    """Renders one Scene at one output size; `render(view)` returns (H, W, 4) uint8, top row first.
 
-    def __init__(self, scene: Scene, width: int, height: int, ssaa: int = SSAA, exposure: float = 1.0):
+    `pose` is the scene's pose to upload with (rest pose when None) and `moving` the nodes a clip
+    drives (with their descendants): those are drawn per frame, the rest baked once."""
+
+    def __init__(self, scene: Scene, width: int, height: int, ssaa: int = SSAA, exposure: float = 1.0,
+                 pose: Pose | None = None, moving: set[int] = frozenset()):
         self.scene = scene
         self.ssaa = ssaa
         self.exposure = exposure
         self.profile = False
         self.timings = FrameTimings()
-        self.gpu = GpuScene.upload(scene)
+        self._pose = pose if pose is not None else Player(scene, None).pose(0.0)
+        self.gpu = GpuScene.upload(scene, self._pose, moving)
         self._variants: dict[frozenset[str], _Variant] = {}
         self._frame = 0
         self._reduce = gloo.Program(shader_source("fullscreen.vert"), shader_source("reduce.frag"))
@@ -123,11 +129,15 @@ class Renderer:
         return var
 
     # --- frame --------------------------------------------------------------------------------
-    def render(self, view: View, background: tuple[int, int, int] | None = None) -> np.ndarray:
-        """The frame for `view`: straight alpha over transparency, or opaque over `background`
-        (an sRGB colour, composited on the GPU during the reduction)."""
+    def render(self, view: View, background: tuple[int, int, int] | None = None, pose: Pose | None = None
+               ) -> np.ndarray:
+        """The frame for `view` (and `pose`, for animated scenes): straight alpha over transparency,
+        or opaque over `background` (an sRGB colour, composited on the GPU during the reduction)."""
         tg = self._targets
         t0 = time.perf_counter()
+        if pose is not None and pose is not self._pose:
+            self.gpu.pose(self.scene, pose)
+            self._pose = pose
         with tg.hi_fbo:
             gloo.set_viewport(0, 0, tg.width * self.ssaa, tg.height * self.ssaa)
             gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
@@ -146,9 +156,8 @@ class Renderer:
 
     def _draw_scene(self, view: View) -> None:
         self._frame += 1
+        self._view = view
         self._camera = {
-            "u_model": view.model.astype(np.float32).T,
-            "u_normal_matrix": np.linalg.inv(view.model[:3, :3]).astype(np.float32),  # transposed twice
             "u_view_proj": (view.proj @ view.view).astype(np.float32).T,
             "u_eye": view.eye.astype(np.float32),
         }
@@ -173,6 +182,11 @@ class Renderer:
         gloo.set_state(cull_face=not m.double_sided)
         if not m.double_sided:
             gloo.set_cull_face("back")
+        model = self._item_matrix(item)
+        var.set("u_model", model.astype(np.float32).T)
+        var.set("u_normal_matrix", np.linalg.inv(model[:3, :3]).astype(np.float32))  # inverse-transpose, uploaded transposed
+        if item.skin is not None:
+            var.set("u_joints", self.gpu.joint_textures[item.skin])
         for name in item.vbo.dtype.names:
             var.program[name] = item.vbo[name]
         var.set("u_base_color_factor", np.asarray(m.base_color_factor, np.float32))
@@ -187,12 +201,21 @@ class Renderer:
             var.set(f"u_uvxf_{slot}", np.asarray(ref.uv_transform, np.float32).T)
         var.program.draw("triangles", item.ibo)
 
-    @staticmethod
-    def _sorted_back_to_front(items: list[DrawItem], view: View) -> list[DrawItem]:
+    def _item_matrix(self, item: DrawItem) -> np.ndarray:
+        """Vertex space -> world: the placement, after the node's pose for parts a clip moves
+        (skinned vertices reach scene space through their joint matrices)."""
+        if item.node is None:
+            return self._view.model
+        return self._view.model @ self._pose.world[item.node]
+
+    def _sorted_back_to_front(self, items: list[DrawItem], view: View) -> list[DrawItem]:
         if len(items) < 2:
             return items
-        mv = view.view @ view.model
-        depth = [float((mv[:3, :3] @ i.centroid + mv[:3, 3])[2]) for i in items]
+        self._view = view
+        depth = []
+        for item in items:
+            mv = view.view @ self._item_matrix(item)
+            depth.append(float((mv[:3, :3] @ item.centroid + mv[:3, 3])[2]))
         return [items[k] for k in np.argsort(depth)]  # camera looks down -Z: most negative is farthest
 
     def _reduce_and_read(self, tg: _Targets, background) -> np.ndarray:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .transforms import transform_points
 
 # glTF sampler constants, kept as the spec spells them so readers can pass them through.
 NEAREST, LINEAR = 9728, 9729
@@ -227,32 +226,26 @@ class Scene:
             Instance(i, self.nodes[i].mesh, m) for i, m in sorted(world.items()) if self.nodes[i].mesh is not None
         ]
 
-    def bounds(self, world: dict[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """World-space axis-aligned bounds (min, max) of all drawn triangles at rest."""
-        lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
-        for inst in self.instances(world):
-            for prim in self.meshes[inst.mesh].primitives:
-                if len(prim.positions) == 0:
-                    continue
-                used = prim.positions[np.unique(prim.indices)] if prim.indices.size else prim.positions[:0]
-                if len(used) == 0:
-                    continue
-                pts = transform_points(inst.matrix, used.astype(np.float64))
-                lo, hi = np.minimum(lo, pts.min(0)), np.maximum(hi, pts.max(0))
-        return lo, hi
+    def rest_points(self) -> np.ndarray:
+        """Scene-space positions of every drawn vertex at rest (skins and default morph weights
+        applied, as the renderer draws the model without an animation)."""
+        from .animation import Player
+        from .deform import posed_points
 
-    def hull_points(self, max_points: int = 4096, world: dict[int, np.ndarray] | None = None) -> np.ndarray:
-        """World-space points whose convex hull equals the model's: the framing uses them instead of
-        the bounding box so that round products are not framed as if they were boxes."""
-        pts = []
-        for inst in self.instances(world):
-            for prim in self.meshes[inst.mesh].primitives:
-                if prim.indices.size:
-                    pts.append(transform_points(inst.matrix, prim.positions[np.unique(prim.indices)].astype(np.float64)))
-        if not pts:
-            return np.zeros((0, 3))
-        allpts = np.concatenate(pts)
-        return _reduce_to_hull(allpts, max_points)
+        return posed_points(self, Player(self, None).pose(0.0))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Axis-aligned bounds (min, max) of the drawn model at rest."""
+        pts = self.rest_points()
+        if len(pts) == 0:
+            return np.full(3, np.inf), np.full(3, -np.inf)
+        return pts.min(0), pts.max(0)
+
+    def hull_points(self, max_points: int = 4096) -> np.ndarray:
+        """Points whose convex hull equals the model's at rest: framing uses them instead of the
+        bounding box so that round products are not framed as if they were boxes."""
+        pts = self.rest_points()
+        return _reduce_to_hull(pts, max_points) if len(pts) else pts
 
     @property
     def triangle_count(self) -> int:

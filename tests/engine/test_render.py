@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 
 from dxgl_engine import effects, load_model
-from dxgl_engine.pipeline import frame_framing
-from dxgl_engine.renderer import Renderer
+from dxgl_engine.clip import Clip
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 
@@ -14,10 +13,9 @@ BG = (12, 200, 97)
 
 
 def render_frames(scene, settings, times, size=None, background=BG):
-    w, h = size or settings.size
-    framing = frame_framing(scene, settings, w / h)
-    r = Renderer(scene, w, h)
-    return [r.render(framing.view(effects.shot_at(settings, t), w, h, settings.zoom), background) for t in times]
+    """Frames at effect times `times` (t in [0, 1])."""
+    clip = Clip(scene, settings, size)
+    return [clip.frame_at(t, background) for t in times]
 
 
 def coverage(frame, bg=BG):
@@ -33,7 +31,7 @@ def product(gl):
 def test_sample_turntable_frames(product, aspect):
     s = Settings.from_json({"aspect": aspect})
     n = s.frame_count
-    times = effects.frame_times(n)
+    times = effects.frame_times(n, effects.loops(s))
     frames = render_frames(product, s, [times[0], times[n // 4], times[n // 2]])
     h, w = frames[0].shape[:2]
     assert (w, h) == s.size
