@@ -10,29 +10,30 @@ import numpy as np
 
 from . import effects, gl_context
 from .animation import Player, Pose, resolve_clip
-from .camera import Framing, fit, model_placement
+from .camera import Framing, Shot, fit, model_placement
 from .deform import posed_points
 from .errors import RenderFailed
-from .renderer import Renderer
+from .renderer import SSAA, Renderer
 from .scene import Scene, _reduce_to_hull
 from .settings import FPS, Settings
 
 
 class Clip:
-    def __init__(self, scene: Scene, settings: Settings, size: tuple[int, int] | None = None,
-                 renderer: Renderer | None = None):
+    """`size` overrides the tier's pixel size; `ssaa` the supersampling factor (a live preview
+    may draw at 1 while playing). With `offscreen` False the renderer is built in whatever GL
+    context is current (the desktop app's canvas) instead of the process's EGL context."""
+
+    def __init__(self, scene: Scene, settings: Settings, size: tuple[int, int] | None = None, *,
+                 ssaa: int = SSAA, offscreen: bool = True):
         self.scene, self.settings = scene, settings
         self.width, self.height = size or settings.size
         self.frame_count = settings.frame_count
         self.player = Player(scene, resolve_clip(scene, settings.animation), settings.animation_speed)
         self.framing = frame_clip(scene, settings, self.width / self.height, self.player)
-        if renderer is None:
+        if offscreen:
             gl_context.offscreen_context()
-            renderer = Renderer(scene, self.width, self.height, pose=self.player.pose(0.0),
-                                moving=self.moving_nodes())
-        else:
-            renderer.resize(self.width, self.height)
-        self.renderer = renderer
+        self.renderer = Renderer(scene, self.width, self.height, ssaa=ssaa, pose=self.player.pose(0.0),
+                                 moving=self.moving_nodes())
 
     def moving_nodes(self) -> set[int]:
         """Nodes the clip drives, with everything below them."""
@@ -64,7 +65,10 @@ class Clip:
         return self.render(t, t * span / FPS, background)
 
     def render(self, effect_t: float, seconds: float, background=None) -> np.ndarray:
-        shot = effects.shot_at(self.settings, effect_t)
+        return self.render_shot(effects.shot_at(self.settings, effect_t), seconds, background)
+
+    def render_shot(self, shot: Shot, seconds: float, background=None) -> np.ndarray:
+        """Any camera pose (e.g. a mouse orbit while paused) with the clip's pose at `seconds`."""
         view = self.framing.view(shot, self.width, self.height, self.settings.zoom)
         pose = self.player.pose(seconds) if self.player.clip else None
         return self.renderer.render(view, background, pose)

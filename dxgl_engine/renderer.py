@@ -100,7 +100,10 @@ class Renderer:
         self.resize(width, height)
 
     # --- setup --------------------------------------------------------------------------------
-    def resize(self, width: int, height: int) -> None:
+    def resize(self, width: int, height: int, ssaa: int | None = None) -> None:
+        """Output size (and optionally the supersampling factor: 1 for fast interactive frames)."""
+        if ssaa is not None and ssaa != self.ssaa:
+            self.ssaa, self._targets = ssaa, None
         if self._targets and (self._targets.width, self._targets.height) == (width, height):
             return
         hw, hh = width * self.ssaa, height * self.ssaa
