@@ -93,10 +93,15 @@ def model_placement(points: np.ndarray, tilt_x: float = 0.0, pan_x: float = 0.0,
     return translation((-(plo[0] + phi[0]) / 2.0, -plo[1], -(plo[2] + phi[2]) / 2.0)) @ m
 
 
-def fit(points: np.ndarray, shots: list[Shot], aspect: float, placement: np.ndarray | None = None) -> Framing:
-    """Frame a model (its hull points in scene space) for every shot of a camera path."""
+def fit(points: np.ndarray, shots: list[Shot], aspect: float, placement: np.ndarray | None = None,
+        floor_margin: float | None = None) -> Framing:
+    """Frame a model (its hull points in scene space) for every shot of a camera path. With
+    `floor_margin` (a fraction of the model's height) the model's footprint on the floor, grown by
+    that margin, is kept in frame too, so a ground shadow is not cut by the frame's edge."""
     placement = model_placement(points) if placement is None else placement
     world = transform_points(placement, points)
+    if floor_margin is not None:
+        world = np.vstack([world, footprint(world, floor_margin)])
     lo, hi = world.min(0), world.max(0)
     target = np.array([0.0, (lo[1] + hi[1]) / 2.0, 0.0])
     radius = float(np.linalg.norm(world - target, axis=1).max()) or 1.0
@@ -119,6 +124,15 @@ def fit(points: np.ndarray, shots: list[Shot], aspect: float, placement: np.ndar
     # Never closer than just outside the bounding sphere, so the near plane stays in front.
     distance = max(needed, radius * 1.05)
     return Framing(placement, target, radius, distance, fov_y, aspect)
+
+
+def footprint(world: np.ndarray, margin: float) -> np.ndarray:
+    """The model's outline dropped onto the floor (y = 0) and pushed out by `margin` x its height."""
+    grow = margin * float(np.ptp(world[:, 1]))
+    flat = world[:, [0, 2]]
+    radius = np.linalg.norm(flat, axis=1, keepdims=True)
+    pushed = flat * (1.0 + grow / np.maximum(radius, 1e-9))
+    return np.column_stack([pushed[:, 0], np.zeros(len(pushed)), pushed[:, 1]])
 
 
 def _direction(azimuth: float, elevation: float) -> np.ndarray:

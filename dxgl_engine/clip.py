@@ -13,9 +13,17 @@ from .animation import Player, Pose, resolve_clip
 from .camera import Framing, Shot, fit, model_placement
 from .deform import posed_points
 from .errors import RenderFailed
+from .compositing import Backdrop
+from .floor import FloorExtent, Stage
+from .look import Look
 from .renderer import SSAA, Renderer
+from .resources import Resources
 from .scene import Scene, _reduce_to_hull
 from .settings import FPS, Settings
+from .transforms import transform_points
+
+
+SHADOW_MARGIN = 0.2  # of the model's height: room for the soft shadow's fade around its footprint
 
 
 class Clip:
@@ -24,16 +32,22 @@ class Clip:
     context is current (the desktop app's canvas) instead of the process's EGL context."""
 
     def __init__(self, scene: Scene, settings: Settings, size: tuple[int, int] | None = None, *,
-                 ssaa: int = SSAA, offscreen: bool = True):
+                 ssaa: int = SSAA, offscreen: bool = True, resources: Resources | None = None):
         self.scene, self.settings = scene, settings
+        self.resources = resources or Resources()
         self.width, self.height = size or settings.size
         self.frame_count = settings.frame_count
         self.player = Player(scene, resolve_clip(scene, settings.animation), settings.animation_speed)
-        self.framing = frame_clip(scene, settings, self.width / self.height, self.player)
+        self.framing, world_points = frame_clip(scene, settings, self.width / self.height, self.player)
         if offscreen:
             gl_context.offscreen_context()
-        self.renderer = Renderer(scene, self.width, self.height, ssaa=ssaa, pose=self.player.pose(0.0),
-                                 moving=self.moving_nodes())
+        self.renderer = Renderer(
+            scene, self.width, self.height, ssaa=ssaa, look=Look.from_settings(settings, self.resources.environment),
+            pose=self.player.pose(0.0), moving=self.moving_nodes(), stage=Stage.from_settings(settings),
+            extent=FloorExtent.around(world_points),
+        )
+        self.backdrop = Backdrop.from_settings(settings, self.resources.background_image,
+                                               self.resources.foreground_image)  # fmt: skip
 
     def moving_nodes(self) -> set[int]:
         """Nodes the clip drives, with everything below them."""
@@ -57,6 +71,15 @@ class Clip:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
         return self.render(self.effect_time(index), self.video_seconds(index), background)
 
+    def frames(self, index: int, backdrops: list) -> list[np.ndarray]:
+        """Frame `index` composited over each backdrop (None: transparent), drawn once."""
+        if not 0 <= index < self.frame_count:
+            raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
+        t, seconds = self.effect_time(index), self.video_seconds(index)
+        view = self.framing.view(effects.shot_at(self.settings, t), self.width, self.height, self.settings.zoom)
+        self.renderer.draw(view, self.player.pose(seconds) if self.player.clip else None)
+        return [self.renderer.compose(b) for b in backdrops]
+
     def frame_at(self, t: float, background: tuple[int, int, int] | None = None) -> np.ndarray:
         """The frame at normalised time t in [0, 1] (scrubbing: any t, in any order); at
         t = effect_time(i) it is exactly frame i."""
@@ -74,16 +97,19 @@ class Clip:
         return self.renderer.render(view, background, pose)
 
 
-def frame_clip(scene: Scene, settings: Settings, aspect: float, player: Player | None = None) -> Framing:
+def frame_clip(scene: Scene, settings: Settings, aspect: float, player: Player | None = None
+               ) -> tuple[Framing, np.ndarray]:
     """Place the model (tilt/pan/roll about its centre, standing on the floor) and fit the camera
     distance to the whole effect path and every pose of the animation, so that no frame at zoom 1
-    clips it."""
+    clips it. Also returns the placed hull points (world space) of every pose."""
     player = player or Player(scene, resolve_clip(scene, settings.animation), settings.animation_speed)
     points = clip_hull(scene, [player.pose(s) for s in player.sample_times(settings.length)])
     if len(points) == 0:
         raise RenderFailed("model has no geometry to frame")
     placement = model_placement(points, settings.tilt_x, settings.pan_x, settings.roll_z)
-    return fit(points, effects.path(settings), aspect, placement)
+    # The footprint is framed whether or not shadows are on, so toggling them never moves the product.
+    return (fit(points, effects.path(settings), aspect, placement, SHADOW_MARGIN),
+            transform_points(placement, points))  # fmt: skip
 
 
 def clip_hull(scene: Scene, poses: list[Pose]) -> np.ndarray:

@@ -29,17 +29,10 @@ class VideoOutput:
     codec: str = "h264"  # h264 | prores
     crf: int = 18
     preset: str = "medium"
-    background: tuple[int, int, int] | None = None  # flatten a straight-alpha source over this colour
 
-    def filter_chain(self, src_w: int, src_h: int, label: str, fps: int = 30) -> str:
+    def filter_chain(self, src_w: int, src_h: int, label: str) -> str:
         """The filter graph from the split source `label` to this output's pixels."""
-        steps = []
-        if self.background is not None:
-            r, g, b = self.background
-            steps.append(f"color=c=0x{r:02x}{g:02x}{b:02x}:s={src_w}x{src_h}:r={fps}[bg{label}];[bg{label}][{label}]"
-                         "overlay=shortest=1:format=auto")
-        else:
-            steps.append(f"[{label}]null")
+        steps = [f"[{label}]null"]
         if (self.width, self.height) != (src_w, src_h):
             steps.append(f"scale={self.width}:{self.height}:flags=area")
         if self.codec == "h264":
@@ -82,7 +75,7 @@ class FrameEncoder:
         labels = [f"[v{i}]" for i in range(len(outputs))]
         splits = "".join(f"[s{i}]" for i in range(len(outputs)))
         chains = ";".join(
-            f"{o.filter_chain(width, height, f's{i}', fps)}{labels[i]}" for i, o in enumerate(outputs)
+            f"{o.filter_chain(width, height, f's{i}')}{labels[i]}" for i, o in enumerate(outputs)
         )
         graph = f"[0:v]split={len(outputs)}{splits};{chains}"
         cmd += ["-filter_complex", graph]

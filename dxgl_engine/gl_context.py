@@ -109,3 +109,15 @@ def read_rgba(fbo, width: int, height: int) -> np.ndarray:
     data = gl.glReadPixels(0, 0, width, height, gl.GL_RGBA, gl.GL_UNSIGNED_BYTE)
     gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
     return np.frombuffer(data, np.uint8).reshape(height, width, 4)
+
+
+def read_float(fbo, width: int, height: int) -> np.ndarray:
+    """glReadPixels of a float colour target into an (H, W, 4) float32 array, rows in GL order."""
+    from vispy.gloo import gl
+
+    flush(fbo)
+    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, gl_handle(fbo))
+    gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 4)
+    data = gl.glReadPixels(0, 0, width, height, gl.GL_RGBA, gl.GL_FLOAT)
+    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
+    return np.frombuffer(data, np.float32).reshape(height, width, 4)

@@ -60,6 +60,7 @@ class DrawItem:
     centroid: np.ndarray  # in the item's vertex space, for back-to-front sorting of BLEND items
     triangles: int
     features: frozenset[str]  # shader #defines: which attributes, textures and modes it uses
+    uniforms: dict = field(default_factory=dict)  # the material's constant uniforms
     node: int | None = None  # drawn with this node's world matrix (parts a clip moves)
     skin: int | None = None  # skinned with this skin's joint matrices (vertices in bind space)
     morph_source: Primitive | None = None  # re-blended from this primitive's targets each pose
@@ -69,7 +70,8 @@ class DrawItem:
 
     @property
     def blend(self) -> bool:
-        return self.material.alpha_mode == "BLEND"
+        """Drawn after opaque geometry, sorted back to front (BLEND, and see-through glass)."""
+        return self.material.alpha_mode == "BLEND" or "TRANSMISSION" in self.features
 
 
 @dataclass
@@ -95,7 +97,7 @@ class GpuScene:
                 material = _material(scene, prim.material)
                 morphs = bool(prim.targets) and (inst.node in moving or inst.node in pose.weights)
                 dynamic = inst.node in moving or skinned or morphs
-                if not dynamic and material.alpha_mode != "BLEND":
+                if not dynamic and not _sorted(material):
                     static.setdefault(prim.material, []).append((prim, inst.matrix))
                     continue
                 if not dynamic:  # a static BLEND primitive: baked, but kept apart for sorting
@@ -158,6 +160,7 @@ class GpuScene:
             centroid,
             int(indices.shape[0]),
             _features(material, textures, attributes),
+            material_uniforms(material, textures),
         )
 
     def _texture(self, scene: Scene, ref: TextureRef) -> gloo.Texture2D:
@@ -202,7 +205,68 @@ def _features(material: Material, textures: dict, attributes: list[str]) -> froz
         out.add(f"ALPHA_{material.alpha_mode}")
     if material.unlit:
         out.add("UNLIT")
+    out |= {feature for feature, (name, key, off) in _EXTENSION_FEATURES.items()
+            if _ext(material, name, key, off) != off}  # fmt: skip
     return frozenset(out)
+
+
+# Material extensions that switch a shader feature on: feature -> (extension, factor, value meaning "off").
+_EXTENSION_FEATURES = {
+    "CLEARCOAT": ("KHR_materials_clearcoat", "clearcoatFactor", 0.0),
+    "SHEEN": ("KHR_materials_sheen", "sheenColorFactor", [0.0, 0.0, 0.0]),
+    "SPECULAR": ("KHR_materials_specular", "present", None),
+    "TRANSMISSION": ("KHR_materials_transmission", "transmissionFactor", 0.0),
+}
+
+
+def _ext(material: Material, name: str, key: str, default):
+    ext = material.extensions.get(name)
+    if not isinstance(ext, dict):
+        return default
+    if key == "present":
+        return True
+    return ext.get(key, _EXTENSION_DEFAULTS.get(key, default))
+
+
+_EXTENSION_DEFAULTS = {
+    "clearcoatFactor": 0.0, "clearcoatRoughnessFactor": 0.0, "sheenColorFactor": [0.0, 0.0, 0.0],
+    "sheenRoughnessFactor": 0.0, "specularFactor": 1.0, "specularColorFactor": [1.0, 1.0, 1.0],
+    "transmissionFactor": 0.0, "ior": 1.5,
+}  # fmt: skip
+
+
+def _sorted(material: Material) -> bool:
+    return material.alpha_mode == "BLEND" or _ext(material, "KHR_materials_transmission", "transmissionFactor", 0) > 0
+
+
+def material_uniforms(material: Material, textures: dict) -> dict:
+    """Constant uniforms of a material (factors and extension parameters), set once per draw."""
+    m = material
+    ior = float(_ext(m, "KHR_materials_ior", "ior", 1.5))
+    f0 = ((ior - 1.0) / (ior + 1.0)) ** 2 if ior > 0 else 1.0  # glTF: ior 0 means a perfect mirror
+    out = {
+        "u_base_color_factor": np.asarray(m.base_color_factor, np.float32),
+        "u_metallic": float(m.metallic_factor),
+        "u_roughness": float(m.roughness_factor),
+        "u_emissive": (np.asarray(m.emissive_factor) * m.emissive_strength).astype(np.float32),
+        "u_alpha_cutoff": float(m.alpha_cutoff),
+        "u_normal_scale": float(m.normal_texture.scale) if m.normal_texture else 1.0,
+        "u_occlusion_strength": float(m.occlusion_texture.scale) if m.occlusion_texture else 1.0,
+        "u_f0": float(f0),
+        "u_ior": ior if ior > 0 else 1.5,
+        "u_clearcoat": float(_ext(m, "KHR_materials_clearcoat", "clearcoatFactor", 0.0)),
+        "u_clearcoat_roughness": float(_ext(m, "KHR_materials_clearcoat", "clearcoatRoughnessFactor", 0.0)),
+        "u_sheen_color": np.asarray(_ext(m, "KHR_materials_sheen", "sheenColorFactor", [0, 0, 0]), np.float32),
+        "u_sheen_roughness": float(_ext(m, "KHR_materials_sheen", "sheenRoughnessFactor", 0.0)),
+        "u_specular": float(_ext(m, "KHR_materials_specular", "specularFactor", 1.0)),
+        "u_specular_color": np.asarray(_ext(m, "KHR_materials_specular", "specularColorFactor", [1, 1, 1]),
+                                       np.float32),  # fmt: skip
+        "u_transmission": float(_ext(m, "KHR_materials_transmission", "transmissionFactor", 0.0)),
+    }
+    for slot, (tex, ref) in textures.items():
+        out[f"u_tex_{slot}"] = tex
+        out[f"u_uvxf_{slot}"] = np.asarray(ref.uv_transform, np.float32).T
+    return out
 
 
 def _same_sampling(a: TextureRef, b: TextureRef) -> bool:

@@ -22,6 +22,7 @@ from .compositing import fit_within
 from .encode import FrameEncoder, VideoOutput
 from .errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from .outputs import OutputSet
+from .resources import Resources
 from .scene import Scene
 from .settings import FPS, Settings
 
@@ -74,10 +75,12 @@ def render_video(
     cancel: threading.Event | None = None,
     profile: bool = False,
     size: tuple[int, int] | None = None,
+    resources: Resources | None = None,
 ) -> RenderResult:
     """Render `settings` of `scene` to `out` (video) plus posters and a thumbnail beside it.
 
-    `size` overrides the tier's pixel size (even numbers), e.g. for a quick low-resolution preview."""
+    `size` overrides the tier's pixel size (even numbers), e.g. for a quick low-resolution preview;
+    `resources` holds the files the settings refer to (background/foreground images, a .hdr)."""
     if settings.is_dataset:
         raise InvalidSettings("dataset output is produced by the dataset exporter, not as a video", "output")
     tier = settings.tier
@@ -94,47 +97,46 @@ def render_video(
     n = settings.frame_count
     t_start = time.perf_counter()
 
-    clip = Clip(scene, settings, (width, height))
+    clip = Clip(scene, settings, (width, height), resources=resources)
     clip.renderer.profile = profile
-    bg = settings.bg_rgb
-    # The master keeps alpha when the tier has it; its posters and thumbnail get the background.
-    master_bg = None if tier.alpha else bg
+    # The master keeps alpha when the tier has it; posters and thumbnail always get the backdrop.
+    looks = [None, clip.backdrop] if tier.alpha else [clip.backdrop]
 
-    def frame_at(i: int) -> np.ndarray:
+    def frames_at(i: int) -> list[np.ndarray]:
         if cancel is not None and cancel.is_set():
             raise Cancelled("render cancelled")
-        return clip.frame(i, master_bg)
+        return clip.frames(i, looks)
 
-    encoder = None
+    encoders: list[FrameEncoder] = []
     with OutputSet() as files:
         try:
             progress("poster", 0.0)
-            first = frame_at(0)
-            _write_posters(first, bg, files.path(paths.poster), files.path(paths.poster_small))
+            first = frames_at(0)
+            _write_posters(first[-1], files.path(paths.poster), files.path(paths.poster_small))
             progress("poster", 1.0)
 
             tw, th = fit_within(width, height, max(width, height) // 4)
-            outputs = [
-                VideoOutput(files.path(paths.video), width, height, codec=tier.codec),
-                VideoOutput(files.path(paths.thumb), tw, th, crf=23, background=bg if tier.alpha else None),
-            ]
-            encoder = FrameEncoder(width, height, outputs, fps=FPS)
-            encoder.write(first)
-            progress("video", 1 / n)
-            for i in range(1, n):
-                encoder.write(frame_at(i))
+            master = VideoOutput(files.path(paths.video), width, height, codec=tier.codec)
+            thumb = VideoOutput(files.path(paths.thumb), tw, th, crf=23)
+            groups = [[master], [thumb]] if tier.alpha else [[master, thumb]]
+            encoders = [FrameEncoder(width, height, outs, fps=FPS) for outs in groups]
+            for i in range(n):
+                for encoder, frame in zip(encoders, frames_at(i) if i else first):
+                    encoder.write(frame)
                 progress("video", (i + 1) / n)
             progress("encoding", 0.0)
-            encoder.close()
-            encode_wait = encoder.wait_seconds
-            encoder = None
+            encode_wait = 0.0
+            for encoder in encoders:
+                encoder.close()
+                encode_wait += encoder.wait_seconds
+            encoders = []
             progress("encoding", 1.0)
         except DxglError:
-            if encoder is not None:
+            for encoder in encoders:
                 encoder.abort()
             raise
         except Exception as exc:
-            if encoder is not None:
+            for encoder in encoders:
                 encoder.abort()
             log.exception("render failed")
             raise RenderFailed(f"render failed: {exc}") from exc
@@ -144,11 +146,10 @@ def render_video(
     return RenderResult(paths, width, height, n, seconds, timings)
 
 
-def _write_posters(frame: np.ndarray, bg: tuple[int, int, int], full: Path, small: Path) -> None:
-    from .compositing import over_color, resize
+def _write_posters(frame: np.ndarray, full: Path, small: Path) -> None:
+    from .compositing import resize
 
-    opaque = over_color(frame, bg) if frame[..., 3].min() < 255 else frame
-    rgb = np.ascontiguousarray(opaque[..., :3])
+    rgb = np.ascontiguousarray(frame[..., :3])
     Image.fromarray(rgb).save(full, format="PNG", compress_level=6)
     w, h = fit_within(rgb.shape[1], rgb.shape[0], POSTER_SMALL_LONG_SIDE)
     Image.fromarray(resize(rgb, w, h)).save(small, format="PNG", compress_level=6)

@@ -62,6 +62,8 @@ DATASET_TIERS: dict[str, DatasetTier] = {
 ASPECTS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "1:1": (1, 1), "9:16": (9, 16)}
 
 EFFECTS = ("turntable", "hero-spin", "showcase", "zoom-orbit", "reveal", "dataset")
+ENVIRONMENTS = ("studio", "neutral")
+TONE_MAPPINGS = ("neutral", "aces")
 ANCHORS = (
     "top-left", "top-center", "top-right",
     "center-left", "center", "center-right",
@@ -124,6 +126,18 @@ FIELDS: tuple[FieldSpec, ...] = (
               choices=tuple(DATASET_TIERS), effects=("dataset",)),
     FieldSpec("coverage", "coverage", "enum", "hemisphere", "Dataset viewpoints", choices=("hemisphere", "sphere"),
               effects=("dataset",)),
+    # Extensions beyond the reference: their defaults are what the engine does when they are absent.
+    FieldSpec("environment", "environment", "enum", "studio", "Built-in studio lighting environment",
+              choices=ENVIRONMENTS, extension=True),
+    FieldSpec("exposure", "exposure", "number", 1.0, "Exposure multiplier before tone mapping", 0.1, 4,
+              extension=True),
+    FieldSpec("toneMapping", "tone_mapping", "enum", "neutral", "Tone mapping: Khronos PBR Neutral or ACES filmic",
+              choices=TONE_MAPPINGS, extension=True),
+    FieldSpec("shadowIntensity", "shadow_intensity", "number", 0.7, "Darkness of the ground shadow", 0, 1,
+              extension=True),
+    FieldSpec("shadowSoftness", "shadow_softness", "number", 0.5, "Blur of the ground shadow", 0, 1, extension=True),
+    FieldSpec("fgImageId", "fg_image_id", "string", None, "Overlay asset ID composited over the render",
+              extension=True),
 )  # fmt: skip
 
 FIELDS_BY_KEY = {f.key: f for f in FIELDS}
@@ -160,6 +174,12 @@ class Settings:
     output: str = "video"
     dataset_quality: str = "100x800"
     coverage: str = "hemisphere"
+    environment: str = "studio"
+    exposure: float = 1.0
+    tone_mapping: str = "neutral"
+    shadow_intensity: float = 0.7
+    shadow_softness: float = 0.5
+    fg_image_id: str | None = None
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -313,6 +333,7 @@ def _coerce(spec: FieldSpec, raw: Any, hi: float | None):
 
 __all__ = [
     "Settings", "FieldSpec", "FIELDS", "FIELDS_BY_KEY", "TIERS", "DATASET_TIERS", "ASPECTS", "EFFECTS", "ANCHORS",
+    "ENVIRONMENTS", "TONE_MAPPINGS",
     "FPS", "MAX_LENGTH", "ADMIN_MAX_LENGTH", "Tier", "DatasetTier", "output_size", "parse_hex_color", "credits_for",
     "field_applies",
 ]  # fmt: skip

@@ -1,0 +1,173 @@
+"""The invisible floor under the model: a soft ground shadow and, optionally, a reflection.
+
+The shadow is baked, not traced: a top-down render records the height of the lowest surface
+above each floor texel; a sharp "contact" term (surfaces touching the floor) and a broad soft
+term (everything above, as the overhead softbox of the studio would cast it) are blurred with
+numpy/scipy and combined. The floor then draws only that darkness as alpha, so it shows over any
+background and survives in transparent outputs. The model does not move relative to the floor in
+a turntable, so the bake is reused until the pose or the placement changes (animation, reveal).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+from vispy import gloo
+
+from . import gl_context
+from .mesh_pass import MeshPass, shader_source
+
+SHADOW_SIZE = 256  # texels across the floor square
+QUAD = np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], np.float32)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What the floor does: settings shadows/reflector and the shadow's look."""
+
+    shadows: bool = True
+    reflector: bool = False
+    shadow_intensity: float = 0.7
+    shadow_softness: float = 0.5
+
+    @classmethod
+    def from_settings(cls, s) -> "Stage":
+        return cls(s.shadows, s.reflector, s.shadow_intensity, s.shadow_softness)
+
+
+@dataclass(frozen=True)
+class FloorExtent:
+    """The floor square's half-size and the model's height (world units), fixed for a clip."""
+
+    half: float
+    height: float
+
+    @classmethod
+    def around(cls, world_points: np.ndarray) -> "FloorExtent":
+        lo, hi = world_points.min(0), world_points.max(0)
+        height = max(float(hi[1] - lo[1]), 1e-6)
+        reach = float(np.abs(world_points[:, [0, 2]]).max())
+        return cls(half=reach * 1.5 + 0.35 * height, height=height)
+
+
+def shadow_darkness(heights: np.ndarray, extent: FloorExtent, stage: Stage) -> np.ndarray:
+    """Shadow alpha per floor texel from the lowest occluder height (inf where nothing is above)."""
+    n = heights.shape[0]
+    covered = np.isfinite(heights)
+    h = np.where(covered, np.maximum(heights, 0.0), np.inf)
+    texel = 2.0 * extent.half / n
+    contact = np.exp(-h / (0.04 * extent.height))
+    soft = np.exp(-h / (0.6 * extent.height))
+    sigma_contact = max(0.6, (0.004 + 0.008 * stage.shadow_softness) * extent.height / texel)
+    sigma_soft = max(1.0, (0.03 + 0.14 * stage.shadow_softness) * extent.height / texel)
+    contact = gaussian_filter(np.where(covered, contact, 0.0), sigma_contact, mode="constant")
+    soft = gaussian_filter(np.where(covered, soft, 0.0), sigma_soft, mode="constant")
+    alpha = 1.0 - (1.0 - 0.85 * np.clip(contact, 0, 1)) * (1.0 - 0.55 * np.clip(soft, 0, 1))
+    return (stage.shadow_intensity * alpha).astype(np.float32)
+
+
+class ShadowPass:
+    """Bakes the shadow texture from the model's meshes and draws the floor that shows it."""
+
+    def __init__(self, meshes: MeshPass, stage: Stage, extent: FloorExtent):
+        self.meshes, self.stage, self.extent = meshes, stage, extent
+        self._height_tex = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 4), format="rgba", internalformat="rgba32f")
+        self._height_fbo = gloo.FrameBuffer(color=self._height_tex,
+                                            depth=gloo.RenderBuffer((SHADOW_SIZE, SHADOW_SIZE), format="depth"))
+        self.texture = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 1), format="red",
+                                      internalformat="r32f", interpolation="linear", wrapping="clamp_to_edge")
+        self._floor = gloo.Program(shader_source("floor.vert"), shader_source("floor.frag"))
+        self._floor["a_position"] = QUAD
+        self._key = None
+        self.bakes = 0  # how many times the shadow was computed (a turntable needs one)
+
+    def update(self, model: np.ndarray) -> None:
+        """Re-bake when the pose or the placement changed since the last bake."""
+        key = (id(self.meshes.pose), model.tobytes())
+        if key == self._key:
+            return
+        self._key = key
+        heights = self._render_heights(model)
+        self.texture.set_data(shadow_darkness(heights, self.extent, self.stage)[..., None])
+        self.bakes += 1
+
+    def _render_heights(self, model: np.ndarray) -> np.ndarray:
+        """Orthographic camera below the floor looking up: NDC x, y = world x, z over the extent;
+        depth grows with height so the lowest surface wins."""
+        s, top = self.extent.half, self.extent.height * 1.5 + 1e-6
+        lo = -0.05 * self.extent.height
+        m = np.zeros((4, 4))
+        m[0, 0], m[1, 2] = 1.0 / s, 1.0 / s
+        m[2, 1], m[2, 3] = 2.0 / (top - lo), -(top + lo) / (top - lo)
+        m[3, 3] = 1.0
+        with self._height_fbo:
+            gloo.set_viewport(0, 0, SHADOW_SIZE, SHADOW_SIZE)
+            # "nothing above": far above any model (gloo checks colours are 0..1, so send it raw)
+            gloo.get_current_canvas().context.glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
+            gloo.clear(color=True, depth=True)
+            self.meshes.draw(m, np.zeros(3), model, mode="height")
+        heights = gl_context.read_float(self._height_fbo, SHADOW_SIZE, SHADOW_SIZE)[..., 0]
+        return np.where(heights > top * 10, np.inf, heights)
+
+    def draw(self, view_proj: np.ndarray) -> None:
+        gloo.set_state(depth_test=True, depth_mask=False, blend=True, cull_face=False)
+        gloo.set_blend_func("one", "one_minus_src_alpha")
+        self._floor["u_view_proj"] = view_proj.astype(np.float32).T
+        self._floor["u_extent"] = float(self.extent.half)
+        self._floor["u_floor_y"] = -1e-3 * float(self.extent.height)  # just under the model's base
+        self._floor["u_shadow"] = self.texture
+        self._floor.draw("triangle_strip")
+        gloo.set_state(depth_mask=True, blend=False)
+
+
+class ReflectionPass:
+    """The model mirrored in the floor, fading with depth and slightly blurred, drawn first so the
+    shadow and the model go over it."""
+
+    STRENGTH = 0.32  # at the floor line
+    FADE = 0.35  # of the model's height
+
+    def __init__(self, meshes: MeshPass, extent: FloorExtent, width: int, height: int):
+        self.meshes, self.extent = meshes, extent
+        self.size = (width, height)
+        self._layers = [self._target(width, height, depth=(k == 0)) for k in range(2)]
+        self._blur = gloo.Program(shader_source("fullscreen.vert"), shader_source("blur.frag"))
+        self._copy = gloo.Program(shader_source("fullscreen.vert"), shader_source("copy.frag"))
+        for p in (self._blur, self._copy):
+            p["a_position"] = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
+            p["u_flip_y"] = False
+
+    @staticmethod
+    def _target(w: int, h: int, depth: bool):
+        tex = gloo.Texture2D(shape=(h, w, 4), format="rgba", internalformat="rgba16f", interpolation="linear",
+                             wrapping="clamp_to_edge")  # fmt: skip
+        fbo = gloo.FrameBuffer(color=tex, depth=gloo.RenderBuffer((h, w), format=0x81A6) if depth else None)
+        return tex, fbo
+
+    def render(self, view_proj: np.ndarray, eye: np.ndarray, model: np.ndarray) -> None:
+        """Draw the mirrored model at reduced size and blur it (before the main pass binds its target)."""
+        w, h = self.size
+        mirror = np.diag([1.0, -1.0, 1.0, 1.0])
+        (tex_a, fbo_a), (tex_b, fbo_b) = self._layers
+        with fbo_a:
+            gloo.set_viewport(0, 0, w, h)
+            gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
+            gloo.clear(color=True, depth=True)
+            extra = {"u_mirror": np.array([self.STRENGTH, self.FADE * self.extent.height], np.float32)}
+            self.meshes.draw(view_proj, eye, mirror @ model, mode="mirror", extra=extra)
+        gloo.set_state(depth_test=False, blend=False, cull_face=False)
+        for source, target, step in ((tex_a, fbo_b, (1.0 / w, 0.0)), (tex_b, fbo_a, (0.0, 1.0 / h))):
+            with target:
+                gloo.set_viewport(0, 0, w, h)
+                self._blur["u_source"] = source
+                self._blur["u_step"] = step
+                self._blur.draw("triangles")
+
+    def composite(self) -> None:
+        """Lay the blurred reflection into the currently bound (main) target."""
+        gloo.set_state(depth_test=False, depth_mask=False, blend=True, cull_face=False)
+        gloo.set_blend_func("one", "one_minus_src_alpha")
+        self._copy["u_source"] = self._layers[0][0]
+        self._copy.draw("triangles")
+        gloo.set_state(depth_test=True, depth_mask=True, blend=False)

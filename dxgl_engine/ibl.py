@@ -1,0 +1,187 @@
+"""Image-based lighting tables, baked with numpy once per environment and cached on disk:
+diffuse irradiance as 9 spherical-harmonic coefficients, specular radiance prefiltered with the
+GGX lobe at a few roughness levels, and the split-sum BRDF lookup table (Karis 2013).
+
+Baking on the CPU and only uploading avoids depending on cube-map mip rendering, which vispy.gloo
+does not offer; the tables are small and cost a few seconds once per environment.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .environment import directions
+
+log = logging.getLogger(__name__)
+
+VERSION = 3  # bump when the baking changes, so stale caches are not reused
+LEVELS = 6  # roughness 0, 0.2 … 1.0
+LUT_SIZE = 32
+OCT_SIZE = 256  # prefiltered maps are octahedral: no trigonometry per pixel to look them up
+
+
+@dataclass
+class IBL:
+    sh: np.ndarray  # (9, 3) radiance SH coefficients
+    specular: np.ndarray  # (LEVELS, OCT_SIZE, OCT_SIZE, 3) float16, octahedral, per roughness level
+    lut: np.ndarray  # (LUT_SIZE, LUT_SIZE, 2) float32: (A, B) by (NdotV across, roughness down)
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("DXGL_CACHE_DIR") or Path.home() / ".cache" / "dxgl")
+
+
+def bake(radiance: np.ndarray) -> IBL:
+    """The lighting tables of an environment, from the disk cache when it holds them."""
+    key = hashlib.sha256(radiance.tobytes() + f"v{VERSION}".encode()).hexdigest()[:24]
+    path = cache_dir() / f"ibl-{key}.npz"
+    if path.is_file():
+        try:
+            with np.load(path) as z:
+                return IBL(z["sh"], z["specular"], z["lut"])
+        except Exception:  # a truncated or foreign file: bake again
+            log.warning("ignoring unreadable IBL cache %s", path)
+    ibl = IBL(sh9_project(radiance), prefilter(radiance), brdf_lut())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez_compressed(tmp, sh=ibl.sh, specular=ibl.specular, lut=ibl.lut)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only home: work without the cache
+        log.warning("cannot cache IBL tables in %s: %s", path.parent, exc)
+    return ibl
+
+
+# --- spherical harmonics -------------------------------------------------------------------------
+def sh9_basis(d: np.ndarray) -> np.ndarray:
+    """Real SH basis up to l = 2 for unit directions (..., 3) -> (..., 9)."""
+    x, y, z = d[..., 0], d[..., 1], d[..., 2]
+    return np.stack(
+        [
+            0.282095 * np.ones_like(x),
+            0.488603 * y, 0.488603 * z, 0.488603 * x,
+            1.092548 * x * y, 1.092548 * y * z, 0.315392 * (3 * z * z - 1), 1.092548 * x * z,
+            0.546274 * (x * x - y * y),
+        ],
+        -1,
+    )  # fmt: skip
+
+
+def solid_angles(height: int, width: int) -> np.ndarray:
+    el = (0.5 - (np.arange(height) + 0.5) / height) * np.pi
+    return np.repeat((2 * np.pi / width) * (np.pi / height) * np.cos(el)[:, None], width, 1)
+
+
+def sh9_project(radiance: np.ndarray) -> np.ndarray:
+    h, w = radiance.shape[:2]
+    _, _, d = directions(w, h)
+    weights = sh9_basis(d) * solid_angles(h, w)[..., None]
+    return np.einsum("hwk,hwc->kc", weights, radiance.astype(np.float64))
+
+
+# Cosine-lobe convolution per band (Ramamoorthi & Hanrahan 2001): pi, 2pi/3, pi/4.
+BAND_SCALE = np.array([np.pi] + [2 * np.pi / 3] * 3 + [np.pi / 4] * 5)
+
+
+def irradiance(sh: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Irradiance E(n) for unit normals (N, 3)."""
+    return sh9_basis(normals) @ (sh * BAND_SCALE[:, None])
+
+
+# --- specular prefiltering ------------------------------------------------------------------------
+def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:
+    import cv2
+
+    interp = cv2.INTER_AREA if w < img.shape[1] else cv2.INTER_LINEAR
+    return cv2.resize(img.astype(np.float32), (w, h), interpolation=interp)
+
+
+def octahedral_directions(size: int) -> np.ndarray:
+    """Unit direction of each texel centre of a Y-up octahedral map (the upper hemisphere fills
+    the inner diamond, the lower one the folded corners), as mesh.frag's oct_uv() inverts it."""
+    u = (np.arange(size) + 0.5) / size * 2.0 - 1.0
+    x, z = np.meshgrid(u, u)  # rows: z, columns: x
+    y = 1.0 - np.abs(x) - np.abs(z)
+    fold = y < 0
+    fx = (1.0 - np.abs(z)) * np.where(x >= 0, 1.0, -1.0)
+    fz = (1.0 - np.abs(x)) * np.where(z >= 0, 1.0, -1.0)
+    x, z = np.where(fold, fx, x), np.where(fold, fz, z)
+    d = np.stack([x, y, z], -1)
+    return d / np.linalg.norm(d, axis=-1, keepdims=True)
+
+
+def sample_equirect(radiance: np.ndarray, dirs: np.ndarray) -> np.ndarray:
+    """Bilinear samples of an equirect map in directions (..., 3)."""
+    import cv2
+
+    h, w = radiance.shape[:2]
+    u = (np.arctan2(dirs[..., 0], dirs[..., 2]) / (2 * np.pi) + 0.5) * w - 0.5
+    v = (0.5 - np.arcsin(np.clip(dirs[..., 1], -1, 1)) / np.pi) * h - 0.5
+    return cv2.remap(radiance.astype(np.float32), u.astype(np.float32), v.astype(np.float32),
+                     interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)  # fmt: skip
+
+
+def prefilter(radiance: np.ndarray) -> np.ndarray:
+    """Radiance convolved with the GGX lobe (N = V = R) for roughness 0, 0.2 … 1, as octahedral
+    maps of OCT_SIZE. Level 0 is the environment itself."""
+    levels = [sample_equirect(radiance, octahedral_directions(OCT_SIZE))]
+    src = _resize(radiance, 128, 64)
+    _, _, src_dirs = directions(128, 64)
+    src_flat = src.reshape(-1, 3).astype(np.float64)
+    src_d = src_dirs.reshape(-1, 3)
+    src_sa = solid_angles(64, 128).reshape(-1)
+    for k in range(1, LEVELS):
+        rough = k / (LEVELS - 1)
+        size = 96 if rough <= 0.4 else 48
+        out = _convolve(octahedral_directions(size).reshape(-1, 3), src_d, src_flat, src_sa, rough * rough)
+        levels.append(_resize(out.reshape(size, size, 3), OCT_SIZE, OCT_SIZE))
+    return np.stack(levels).astype(np.float16)
+
+
+def _convolve(normals, src_d, src_rgb, src_sa, alpha, chunk: int = 256) -> np.ndarray:
+    a2 = max(alpha * alpha, 1e-6)
+    out = np.empty((len(normals), 3))
+    for i in range(0, len(normals), chunk):
+        n = normals[i : i + chunk]
+        nl = n @ src_d.T  # (c, S)
+        # N = V: the half vector's cosine with N is sqrt((1 + N.L) / 2)
+        nh2 = np.clip((1.0 + nl) / 2.0, 0.0, 1.0)
+        f = nh2 * (a2 - 1.0) + 1.0
+        weight = a2 / (np.pi * f * f) * np.clip(nl, 0.0, None) * src_sa
+        out[i : i + chunk] = (weight @ src_rgb) / np.maximum(weight.sum(1, keepdims=True), 1e-12)
+    return out
+
+
+# --- split-sum BRDF table -------------------------------------------------------------------------
+def brdf_lut(size: int = LUT_SIZE, samples: int = 512) -> np.ndarray:
+    """(A, B) such that the specular integral is F0 * A + B, by GGX importance sampling with the
+    height-correlated Smith term; rows are roughness, columns NdotV (both at texel centres)."""
+    nv = (np.arange(size) + 0.5) / size
+    rough = (np.arange(size) + 0.5) / size
+    i = np.arange(samples)
+    xi1 = (i + 0.5) / samples
+    xi2 = np.array([int(f"{k:032b}"[::-1], 2) for k in i]) / 2.0**32  # Hammersley
+    out = np.zeros((size, size, 2), np.float32)
+    for r_i, r in enumerate(rough):
+        a = r * r
+        cos_h = np.sqrt((1 - xi1) / (1 + (a * a - 1) * xi1))
+        sin_h = np.sqrt(1 - cos_h * cos_h)
+        phi = 2 * np.pi * xi2
+        h = np.stack([sin_h * np.cos(phi), sin_h * np.sin(phi), cos_h], -1)  # around N = +Z
+        v = np.stack([np.sqrt(1 - nv * nv), np.zeros_like(nv), nv], -1)  # (size, 3)
+        vh = v @ h.T  # (size, S)
+        l_z = 2 * vh * h[:, 2][None] - v[:, 2][:, None]
+        nl, nh = np.clip(l_z, 0, 1), h[:, 2][None]
+        nvv = nv[:, None]
+        a2 = a * a
+        vis = 0.5 / np.maximum(nl * np.sqrt(nvv * nvv * (1 - a2) + a2) + nvv * np.sqrt(nl * nl * (1 - a2) + a2), 1e-9)
+        g = np.where(nl > 0, vis * 4 * nl * np.clip(vh, 0, 1) / np.maximum(nh, 1e-9), 0.0)
+        fc = (1 - np.clip(vh, 0, 1)) ** 5
+        out[r_i, :, 0] = ((1 - fc) * g).mean(1)
+        out[r_i, :, 1] = (fc * g).mean(1)
+    return out
