@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--bg-color", dest="bgColor", help="background colour, e.g. '#ffffff'")
     render.add_argument("--length", type=float, help="seconds, 3 to 30")
     render.add_argument("--settings", help="renderSettings JSON (as the API accepts), or @FILE holding it")
+    render.add_argument("--bg-image", help="background image (PNG/JPEG/WebP), scaled to cover, cropped at bgAlign")
+    render.add_argument("--fg-image", help="foreground overlay image composited over everything")
+    render.add_argument("--environment", help="studio | neutral, or a Radiance .hdr file to light the model with")
     render.set_defaults(run=_cmd_render)
 
     info = sub.add_parser("info", help="print what the reader found in a model")
@@ -94,6 +97,9 @@ def settings_from_args(args):
         value = getattr(args, key, None)
         if value is not None:
             data[key] = value
+    env = getattr(args, "environment", None)
+    if env is not None and not env.lower().endswith(".hdr"):
+        data["environment"] = env  # a built-in name: validated like any setting
     return Settings.from_json(data)
 
 
@@ -101,15 +107,32 @@ def _cmd_render(args) -> int:
     from .loader import load_model
 
     settings = settings_from_args(args)
+    resources = resources_from_args(args)
     scene = load_model(args.model)
     for w in scene.warnings:
         print(f"dxgl: warning: {w}", file=sys.stderr)
-    result = _render_with_progress(scene, settings, args.output)
+    result = _render_with_progress(scene, settings, args.output, resources)
     print(f"wrote {', '.join(str(p) for p in result.paths.all())}")
     return 0
 
 
-def _render_with_progress(scene, settings, output):
+def resources_from_args(args):
+    """Files named on the command line; --environment takes a built-in name or a .hdr path."""
+    from .resources import Resources
+    from .settings import ENVIRONMENTS
+
+    env = getattr(args, "environment", None)
+    for label, path in (("--bg-image", args.bg_image), ("--fg-image", args.fg_image)):
+        if path is not None and not Path(path).is_file():
+            raise InvalidSettings(f"{label}: file not found: {path}")
+    return Resources(
+        background_image=args.bg_image,
+        foreground_image=args.fg_image,
+        environment=None if env is None or env in ENVIRONMENTS else env,
+    )
+
+
+def _render_with_progress(scene, settings, output, resources=None):
     from tqdm import tqdm
 
     from .pipeline import render_video
@@ -123,7 +146,7 @@ def _render_with_progress(scene, settings, output):
             elif stage == "encoding" and fraction == 0.0:
                 bar.set_description("finishing")
 
-        return render_video(scene, settings, output, progress=progress)
+        return render_video(scene, settings, output, progress=progress, resources=resources)
 
 
 def _cmd_info(args) -> int:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dxgl_engine.samples import sample_path
@@ -86,3 +87,23 @@ def test_broken_shared_files_exit_2(shared_assets, tmp_path):
 def test_no_command_prints_help():
     p = run()
     assert p.returncode == 2 and "render" in p.stdout
+
+
+@pytest.mark.gl
+def test_render_with_images_and_hdr_environment(tmp_path):
+    import cv2
+    from PIL import Image
+
+    bg = tmp_path / "bg.png"
+    Image.new("RGB", (64, 36), (10, 200, 30)).save(bg)
+    hdr = tmp_path / "env.hdr"
+    cv2.imwrite(str(hdr), np.full((32, 64, 3), 1.5, np.float32))
+    out = tmp_path / "c.mp4"
+    p = run("render", sample_path(), "-o", out, "--length", "3", "--bg-image", bg, "--environment", hdr)
+    assert p.returncode == 0, p.stderr
+    poster = np.asarray(Image.open(tmp_path / "c.poster.png"))
+    assert tuple(poster[0, 0]) == (10, 200, 30)
+    p = run("render", sample_path(), "-o", tmp_path / "d.mp4", "--bg-image", tmp_path / "nope.png")
+    assert p.returncode == 2 and "--bg-image: file not found" in p.stderr
+    p = run("render", sample_path(), "-o", tmp_path / "e.mp4", "--environment", "sunset")
+    assert p.returncode == 2 and "environment must be one of studio, neutral" in p.stderr
