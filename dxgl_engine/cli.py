@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--environment", help="studio | neutral, or a Radiance .hdr file to light the model with")
     render.set_defaults(run=_cmd_render)
 
+    dataset = sub.add_parser("dataset", help="render a NeRF/3DGS training set (views, masks, depth, cameras) to a ZIP")
+    dataset.add_argument("model", help=".glb, .gltf, .zip (OBJ scan) or .obj file")
+    dataset.add_argument("-o", "--output", required=True, help="output ZIP")
+    dataset.add_argument("--tier", dest="datasetQuality", default="100x800", help="100x800 | 196x1024 | 400x2048")
+    dataset.add_argument("--coverage", default="hemisphere", help="hemisphere | sphere")
+    dataset.add_argument("--settings", help="renderSettings JSON (look settings apply), or @FILE holding it")
+    dataset.add_argument("--environment", help="studio | neutral, or a Radiance .hdr file")
+    dataset.set_defaults(run=_cmd_dataset, bg_image=None, fg_image=None)
+
     info = sub.add_parser("info", help="print what the reader found in a model")
     info.add_argument("model")
     info.add_argument("--json", action="store_true", help="machine-readable output")
@@ -147,6 +156,23 @@ def _render_with_progress(scene, settings, output, resources=None):
                 bar.set_description("finishing")
 
         return render_video(scene, settings, output, progress=progress, resources=resources)
+
+
+def _cmd_dataset(args) -> int:
+    from tqdm import tqdm
+
+    from .dataset import export_dataset
+    from .loader import load_model
+
+    settings = settings_from_args(args).replace(output="dataset", datasetQuality=args.datasetQuality,
+                                                coverage=args.coverage)  # fmt: skip
+    scene = load_model(args.model)
+    views = settings.dataset_tier.views
+    with tqdm(total=views, unit="view", desc="dataset", file=sys.stderr, disable=None, leave=False) as bar:
+        result = export_dataset(scene, settings, args.output, resources=resources_from_args(args),
+                                progress=lambda stage, f: bar.update(round(f * views) - bar.n))  # fmt: skip
+    print(f"wrote {result.path} ({result.views} views at {result.size}x{result.size}) in {result.seconds:.1f} s")
+    return 0
 
 
 def _cmd_info(args) -> int:

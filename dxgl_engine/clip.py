@@ -107,9 +107,10 @@ def frame_clip(scene: Scene, settings: Settings, aspect: float, player: Player |
     if len(points) == 0:
         raise RenderFailed("model has no geometry to frame")
     placement = model_placement(points, settings.tilt_x, settings.pan_x, settings.roll_z)
-    # The footprint is framed whether or not shadows are on, so toggling them never moves the product.
-    return (fit(points, effects.path(settings), aspect, placement, SHADOW_MARGIN),
-            transform_points(placement, points))  # fmt: skip
+    # The footprint is framed whether or not shadows are on, so toggling them never moves the product
+    # (datasets have no floor: their object fills the views).
+    margin = None if settings.is_dataset else SHADOW_MARGIN
+    return fit(points, effects.path(settings), aspect, placement, margin), transform_points(placement, points)
 
 
 def clip_hull(scene: Scene, poses: list[Pose]) -> np.ndarray:

@@ -24,6 +24,10 @@ def shader_source(name: str, defines: frozenset[str] = frozenset()) -> str:
     return f"#version 330\n{head}{text}"
 
 
+# Passes that record geometry, not light: their fragment shader, drawn without culling or blending.
+PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag"}
+
+
 class _Variant:
     """One compiled program for a feature set, and the names of the uniforms it declares."""
 
@@ -62,10 +66,12 @@ class MeshPass:
              extra: dict | None = None) -> None:
         """Draw every item: opaque first, then transparent ones back to front. `mode` picks the
         fragment stage: "lit" (the product look), "mirror" (the faded reflection, drawn with
-        mirrored winding) or "height" (world height, for the shadow)."""
+        mirrored winding), "height" (world height, for the shadow) or "depth" (camera depth, for
+        datasets)."""
         self._frame += 1
         per_frame = {"u_view_proj": view_proj.astype(np.float32).T, "u_eye": eye.astype(np.float32), **(extra or {})}
-        if mode != "height":
+        plain = mode in PLAIN_MODES
+        if not plain:
             per_frame.update(light_uniforms(self.scene, self.pose, model))
         items = self.gpu.items
         opaque = [i for i in items if not i.blend]
@@ -74,7 +80,7 @@ class MeshPass:
         gloo.set_front_face("cw" if mode == "mirror" else "ccw")
         for item in opaque:
             self._draw_item(item, model, mode, per_frame)
-        if blend and mode != "height":
+        if blend and not plain:
             gloo.set_state(blend=True, depth_mask=False)
             gloo.set_blend_func("one", "one_minus_src_alpha")
             for item in blend:
@@ -89,10 +95,11 @@ class MeshPass:
         features = item.features | self._look_features
         if mode == "mirror":
             features = features | {"MIRROR"}
-        key = (features, mode == "height")
+        fragment = PLAIN_MODES.get(mode, "mesh.frag")
+        key = (features, fragment)
         var = self._variants.get(key)
         if var is None:
-            var = self._variants[key] = _Variant(features, "height.frag" if mode == "height" else "mesh.frag")
+            var = self._variants[key] = _Variant(features, fragment)
             for name, value in self.look.uniforms().items():
                 var.set(name, value)
         return var
@@ -103,7 +110,7 @@ class MeshPass:
             for name, value in per_frame.items():
                 var.set(name, value)
             var.frame = self._frame
-        cull = not m.double_sided and mode != "height"
+        cull = not m.double_sided and mode != "height"  # the shadow sees every face; the rest as lit
         gloo.set_state(cull_face=cull)
         if cull:
             gloo.set_cull_face("back")
