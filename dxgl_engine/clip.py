@@ -71,14 +71,14 @@ class Clip:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
         return self.render(self.effect_time(index), self.video_seconds(index), background)
 
-    def frames(self, index: int, backdrops: list) -> list[np.ndarray]:
-        """Frame `index` composited over each backdrop (None: transparent), drawn once."""
+    def frames(self, index: int, outputs: list[tuple]) -> list[np.ndarray]:
+        """Frame `index` drawn once and composited for each (backdrop, level) output: None for a
+        transparent frame, level k for one 2^k times smaller."""
         if not 0 <= index < self.frame_count:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
         t, seconds = self.effect_time(index), self.video_seconds(index)
         view = self.framing.view(effects.shot_at(self.settings, t), self.width, self.height, self.settings.zoom)
-        self.renderer.draw(view, self.player.pose(seconds) if self.player.clip else None)
-        return [self.renderer.compose(b) for b in backdrops]
+        return self.renderer.render_many(view, outputs, self.player.pose(seconds) if self.player.clip else None)
 
     def frame_at(self, t: float, background: tuple[int, int, int] | None = None) -> np.ndarray:
         """The frame at normalised time t in [0, 1] (scrubbing: any t, in any order); at

@@ -137,6 +137,7 @@ class ReflectionPass:
         for p in (self._blur, self._copy):
             p["a_position"] = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
             p["u_flip_y"] = False
+        self._copy["u_tile"] = np.array([0, 0, 1, 1], np.float32)
 
     @staticmethod
     def _target(w: int, h: int, depth: bool):
@@ -164,10 +165,12 @@ class ReflectionPass:
                 self._blur["u_step"] = step
                 self._blur.draw("triangles")
 
-    def composite(self) -> None:
-        """Lay the blurred reflection into the currently bound (main) target."""
+    def composite(self, tile_rect: np.ndarray) -> None:
+        """Lay the blurred reflection into the currently bound (main) target, which shows the part
+        `tile_rect` of the frame."""
         gloo.set_state(depth_test=False, depth_mask=False, blend=True, cull_face=False)
         gloo.set_blend_func("one", "one_minus_src_alpha")
         self._copy["u_source"] = self._layers[0][0]
+        self._copy["u_tile"] = tile_rect
         self._copy.draw("triangles")
         gloo.set_state(depth_test=True, depth_mask=True, blend=False)

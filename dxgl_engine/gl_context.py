@@ -99,25 +99,41 @@ def set_filters(texture, min_filter: int, mag_filter: int) -> None:
     gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
 
 
-def read_rgba(fbo, width: int, height: int) -> np.ndarray:
-    """glReadPixels of a bound-able FBO into an (H, W, 4) uint8 array, rows in GL order."""
-    from vispy.gloo import gl
+_native_read = None
 
+
+def _read_pixels(fbo, width: int, height: int, gl_type: int, out: np.ndarray) -> np.ndarray:
+    """glReadPixels straight into a numpy array (gloo's wrapper copies through two bytes buffers,
+    which costs more than the read itself for a 4K frame)."""
+    import ctypes
+
+    from vispy.gloo import gl
+    from vispy.gloo.gl import _gl2
+
+    global _native_read
+    if _native_read is None:
+        args = (ctypes.c_int,) * 4 + (ctypes.c_uint,) * 2 + (ctypes.c_void_p,)
+        _native_read = _gl2._get_gl_func("glReadPixels", None, args)
     flush(fbo)
     gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, gl_handle(fbo))
     gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 1)
-    data = gl.glReadPixels(0, 0, width, height, gl.GL_RGBA, gl.GL_UNSIGNED_BYTE)
+    _native_read(0, 0, width, height, gl.GL_RGBA, gl_type, out.ctypes.data_as(ctypes.c_void_p))
     gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
-    return np.frombuffer(data, np.uint8).reshape(height, width, 4)
+    return out
+
+
+def read_rgba(fbo, width: int, height: int, out: np.ndarray | None = None) -> np.ndarray:
+    """glReadPixels of an FBO into an (H, W, 4) uint8 array (rows in GL order), or into `out`."""
+    from vispy.gloo import gl
+
+    if out is None:
+        out = np.empty((height, width, 4), np.uint8)
+    assert out.shape == (height, width, 4) and out.dtype == np.uint8 and out.flags.c_contiguous
+    return _read_pixels(fbo, width, height, gl.GL_UNSIGNED_BYTE, out)
 
 
 def read_float(fbo, width: int, height: int) -> np.ndarray:
     """glReadPixels of a float colour target into an (H, W, 4) float32 array, rows in GL order."""
     from vispy.gloo import gl
 
-    flush(fbo)
-    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, gl_handle(fbo))
-    gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 4)
-    data = gl.glReadPixels(0, 0, width, height, gl.GL_RGBA, gl.GL_FLOAT)
-    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
-    return np.frombuffer(data, np.float32).reshape(height, width, 4)
+    return _read_pixels(fbo, width, height, gl.GL_FLOAT, np.empty((height, width, 4), np.float32))

@@ -20,6 +20,10 @@ class OutputSet:
         self._pending[final] = tmp
         return tmp
 
+    def pending(self, final: str | os.PathLike) -> Path:
+        """The temporary path already handed out for `final`."""
+        return self._pending[Path(final)]
+
     def commit(self) -> list[Path]:
         missing = [str(t) for t in self._pending.values() if not t.exists()]
         if missing:

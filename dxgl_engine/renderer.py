@@ -24,6 +24,7 @@ from .scene import Scene
 
 SSAA = 2
 GL_DEPTH_COMPONENT24 = 0x81A6
+GL_TEXTURE_MAX_LEVEL = 0x813D  # not among vispy's GL ES constants
 FULLSCREEN = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
 
 
@@ -40,13 +41,34 @@ class FrameTimings:
         return {"draw_ms": self.draw / n, "reduce_readback_ms": self.reduce_readback / n}
 
 
-@dataclass
-class _Targets:
-    width: int
-    height: int
-    hi_color: gloo.Texture2D
-    hi_fbo: gloo.FrameBuffer
-    lo_fbo: gloo.FrameBuffer
+def _output_key(background, level: int) -> tuple:
+    """What makes two composites differ (overlay images by identity: arrays do not compare)."""
+    if isinstance(background, Backdrop):
+        b = background
+        return (b.color, id(b.image), id(b.foreground), b.anchor, b.vignette, level)
+    return (background, None, None, None, 0.0, level)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A rectangle of the output frame, in output pixels from the top-left corner."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+def plan_tiles(width: int, height: int, ssaa: int, limit: int, align: int = 8) -> list[Tile]:
+    """Split a frame whose supersampled size exceeds the GL limit into tiles that fit (edges on
+    multiples of `align`, so reduced variants of a tile never straddle its border)."""
+    def cuts(n: int) -> list[tuple[int, int]]:
+        parts = -(-n * ssaa // limit)
+        step = -(-n // parts)
+        step = -(-step // align) * align
+        return [(o, min(step, n - o)) for o in range(0, n, step)]
+
+    return [Tile(x, y, w, h) for y, h in cuts(height) for x, w in cuts(width)]
 
 
 class Renderer:
@@ -73,7 +95,9 @@ class Renderer:
         self._compose["a_position"] = FULLSCREEN
         self._blank = gloo.Texture2D(np.zeros((1, 1, 4), np.uint8))
         self._overlays: dict[int, tuple[np.ndarray, gloo.Texture2D]] = {}
-        self._targets: _Targets | None = None
+        self.max_target = min(gl_context.gl_info()["max_renderbuffer_size"], gl_context.gl_info()["max_texture_size"])
+        self.width = self.height = 0
+        self.tiles: list[Tile] = []
         self.resize(width, height)
 
     @property
@@ -82,34 +106,42 @@ class Renderer:
 
     # --- setup --------------------------------------------------------------------------------
     def resize(self, width: int, height: int, ssaa: int | None = None) -> None:
-        """Output size (and optionally the supersampling factor: 1 for fast interactive frames)."""
+        """Output size (and optionally the supersampling factor: 1 for fast interactive frames).
+        A size whose supersampled target would exceed the GL limit is rendered in tiles."""
         if ssaa is not None and ssaa != self.ssaa:
-            self.ssaa, self._targets = ssaa, None
-        if self._targets and (self._targets.width, self._targets.height) == (width, height):
+            self.ssaa, self.width = ssaa, 0
+        if (self.width, self.height) == (width, height):
             return
-        hw, hh = width * self.ssaa, height * self.ssaa
-        limit = gl_context.gl_info()["max_renderbuffer_size"]
-        if max(hw, hh) > limit:
-            raise ValueError(f"{hw}x{hh} exceeds the GL limit {limit}; render in tiles")
-        hi_color = gloo.Texture2D(shape=(hh, hw, 4), format="rgba", internalformat="rgba16f", interpolation="linear")
+        self.width, self.height = width, height
+        self.tiles = plan_tiles(width, height, self.ssaa, self.max_target)
+        tw, th = max(t.w for t in self.tiles), max(t.h for t in self.tiles)
+        hw, hh = tw * self.ssaa, th * self.ssaa
+        self._hi_color = gloo.Texture2D(shape=(hh, hw, 4), format="rgba", internalformat="rgba16f",
+                                        interpolation="linear")  # fmt: skip
         # 24-bit depth: gloo's "depth" means 16 bits, too coarse for labels and decals on a product.
-        hi_fbo = gloo.FrameBuffer(color=hi_color, depth=gloo.RenderBuffer((hh, hw), format=GL_DEPTH_COMPONENT24))
-        lo_fbo = gloo.FrameBuffer(color=gloo.RenderBuffer((height, width), format="color"))
-        self._targets = _Targets(width, height, hi_color, hi_fbo, lo_fbo)
+        self._hi_fbo = gloo.FrameBuffer(color=self._hi_color,
+                                        depth=gloo.RenderBuffer((hh, hw), format=GL_DEPTH_COMPONENT24))
+        self._lo: dict[tuple[int, int], gloo.FrameBuffer] = {}
+        self._mip_levels = 0
         if self.stage.reflector:
             self.reflection = ReflectionPass(self.meshes, self.extent, width, height)
+
+    def _lo_fbo(self, w: int, h: int) -> gloo.FrameBuffer:
+        key = (w, h)
+        if key not in self._lo:
+            self._lo[key] = gloo.FrameBuffer(color=gloo.RenderBuffer((h, w), format="color"))
+        return self._lo[key]
 
     # --- frame --------------------------------------------------------------------------------
     def render(self, view: View, background: Backdrop | tuple[int, int, int] | None = None,
                pose: Pose | None = None) -> np.ndarray:
         """The frame for `view` (and `pose`, for animated scenes): straight alpha over transparency,
         or opaque over a backdrop (a colour tuple, or a Backdrop with image/overlay/vignette)."""
-        self.draw(view, pose)
-        return self.compose(background)
+        return self.render_many(view, [(background, 0)], pose)[0]
 
-    def draw(self, view: View, pose: Pose | None = None) -> None:
-        """Render the scene into the supersampled target (compose() then reads it out, once per backdrop)."""
-        tg = self._targets
+    def render_many(self, view: View, outputs: list[tuple], pose: Pose | None = None) -> list[np.ndarray]:
+        """Draw once, composite several times: each output is (backdrop, level), level k giving a
+        frame 2^k times smaller than the output size, reduced on the GPU from the same samples."""
         t0 = time.perf_counter()
         if pose is not None:
             self.meshes.set_pose(pose)
@@ -118,37 +150,89 @@ class Renderer:
             self.shadow.update(view.model)
         if self.reflection is not None:
             self.reflection.render(view_proj, view.eye, view.model)
-        with tg.hi_fbo:
-            gloo.set_viewport(0, 0, tg.width * self.ssaa, tg.height * self.ssaa)
+        # Identical requests (the same backdrop at the same level) are composited once.
+        keys = [_output_key(b, lv) for b, lv in outputs]
+        unique = list(dict.fromkeys(keys))
+        requests = [outputs[keys.index(k)] for k in unique]
+        frames = [np.empty((self.height >> lv, self.width >> lv, 4), np.uint8) for _, lv in requests]
+        top = max(lv for _, lv in requests)
+        draw_ms = 0.0
+        for tile in self.tiles:
+            t1 = time.perf_counter()
+            self._draw_tile(view, view_proj, tile)
+            if self.profile:
+                gl_context.flush()
+                gloo.gl.glFinish()
+            draw_ms += (time.perf_counter() - t1) * 1e3
+            if top > 0:
+                self._mipmaps(top)
+            for frame, (background, level) in zip(frames, requests):
+                backdrop = background if isinstance(background, Backdrop) else Backdrop(color=background)
+                x, y, w, h = tile.x >> level, tile.y >> level, tile.w >> level, tile.h >> level
+                whole = len(self.tiles) == 1
+                part = self._compose_tile(backdrop, level, tile, frame if whole else None)
+                if not whole:
+                    frame[y : y + h, x : x + w] = part
+        if self.profile:
+            self.timings.draw += draw_ms
+            self.timings.reduce_readback += (time.perf_counter() - t0) * 1e3 - draw_ms
+            self.timings.frames += 1
+        return [frames[unique.index(k)] for k in keys]
+
+    def _tile_rect(self, tile: Tile) -> np.ndarray:
+        """The tile in frame uv, GL orientation (origin bottom-left): x, y, width, height."""
+        W, H = self.width, self.height
+        return np.array([tile.x / W, (H - tile.y - tile.h) / H, tile.w / W, tile.h / H], np.float32)
+
+    def _draw_tile(self, view: View, view_proj: np.ndarray, tile: Tile) -> None:
+        """The scene, through a projection narrowed to the tile, into the supersampled target."""
+        rect = self._tile_rect(tile)
+        x0, y0 = rect[0] * 2 - 1, rect[1] * 2 - 1
+        x1, y1 = x0 + rect[2] * 2, y0 + rect[3] * 2
+        narrow = np.eye(4)
+        narrow[0, 0], narrow[0, 3] = 2 / (x1 - x0), -(x1 + x0) / (x1 - x0)
+        narrow[1, 1], narrow[1, 3] = 2 / (y1 - y0), -(y1 + y0) / (y1 - y0)
+        tile_vp = narrow @ view_proj
+        with self._hi_fbo:
+            gloo.set_viewport(0, 0, tile.w * self.ssaa, tile.h * self.ssaa)
             gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
             gloo.clear(color=True, depth=True)
             if self.reflection is not None:
-                self.reflection.composite()
+                self.reflection.composite(rect)
             if self.shadow is not None:
-                self.shadow.draw(view_proj)
-            self.meshes.draw(view_proj, view.eye, view.model)
-        if self.profile:
-            gl_context.flush()
-            gloo.gl.glFinish()
-            self.timings.draw += (time.perf_counter() - t0) * 1e3
+                self.shadow.draw(tile_vp)
+            self.meshes.draw(tile_vp, view.eye, view.model)
 
-    def compose(self, background: Backdrop | tuple[int, int, int] | None = None) -> np.ndarray:
-        """Reduce the last drawn frame and composite it over `background`; read it back."""
-        t0 = time.perf_counter()
-        backdrop = background if isinstance(background, Backdrop) else Backdrop(color=background)
-        tg = self._targets
-        with tg.lo_fbo:
-            gloo.set_viewport(0, 0, tg.width, tg.height)
+    def _mipmaps(self, levels: int) -> None:
+        """Box-filtered reductions of the supersampled target, for the smaller variants."""
+        from vispy.gloo import gl
+
+        gl_context.flush(self._hi_color)
+        gl.glBindTexture(gl.GL_TEXTURE_2D, gl_context.gl_handle(self._hi_color))
+        if self._mip_levels != levels:
+            gl.glTexParameteri(gl.GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, levels)
+            gl.glTexParameteri(gl.GL_TEXTURE_2D, gl.GL_TEXTURE_MIN_FILTER, gl.GL_LINEAR_MIPMAP_NEAREST)
+            self._mip_levels = levels
+        gl.glGenerateMipmap(gl.GL_TEXTURE_2D)
+        gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
+
+    def _compose_tile(self, backdrop: Backdrop, level: int, tile: Tile, out: np.ndarray | None = None) -> np.ndarray:
+        """Reduce one tile at `level` and composite it over `backdrop`; read it back (into `out`)."""
+        w, h = tile.w >> level, tile.h >> level
+        fbo = self._lo_fbo(w, h)
+        hi_h, hi_w = self._hi_color.shape[:2]
+        with fbo:
+            gloo.set_viewport(0, 0, w, h)
             gloo.set_state(depth_test=False, blend=False, cull_face=False)
-            self._set_backdrop(backdrop, tg.width, tg.height)
-            self._compose["u_source"] = tg.hi_color
-            self._compose["u_flip_y"] = True  # rows come back top row first: no copy to flip them
-            self._compose.draw("triangles")
-        frame = gl_context.read_rgba(tg.lo_fbo, tg.width, tg.height)
-        if self.profile:
-            self.timings.reduce_readback += (time.perf_counter() - t0) * 1e3
-            self.timings.frames += 1
-        return frame
+            self._set_backdrop(backdrop, self.width, self.height)
+            p = self._compose
+            p["u_source"] = self._hi_color
+            p["u_lod"] = float(level)
+            p["u_src_scale"] = np.array([tile.w * self.ssaa / hi_w, tile.h * self.ssaa / hi_h], np.float32)
+            p["u_tile"] = self._tile_rect(tile)
+            p["u_flip_y"] = True  # rows come back top row first: no copy to flip them
+            p.draw("triangles")
+        return gl_context.read_rgba(fbo, w, h, out)
 
     def _set_backdrop(self, b: Backdrop, width: int, height: int) -> None:
         p = self._compose

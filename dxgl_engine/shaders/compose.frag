@@ -4,8 +4,11 @@
 // sRGB with straight alpha; with a backdrop it goes "over" the background (colour or image,
 // sRGB, as editors composite a straight-alpha master), then the vignette darkens the corners and
 // the foreground overlay goes on top. The background is never tone-mapped: it comes out exact.
-in vec2 v_uv;                 // source uv; with u_flip_y the GL bottom row samples the image top
+in vec2 v_uv;                 // tile uv; with u_flip_y the GL bottom row samples the image top
 uniform sampler2D u_source;
+uniform float u_lod;          // 0: the 2x target reduced by one bilinear tap; k: from mip level k
+uniform vec2 u_src_scale;     // the tile's share of the supersampled target
+uniform vec4 u_tile;          // the tile in frame uv, GL orientation (x, y, width, height)
 uniform int u_bg_mode;        // 0 transparent, 1 colour, 2 image
 uniform vec3 u_bg;            // sRGB 0..1
 uniform sampler2D u_bg_image;
@@ -22,8 +25,9 @@ vec3 linear_to_srgb(vec3 c) {
 }
 
 void main() {
-    vec4 c = texture(u_source, v_uv);
-    vec2 frame = vec2(v_uv.x, 1.0 - v_uv.y);  // frame uv from the top-left corner, as images are stored
+    vec4 c = textureLod(u_source, v_uv * u_src_scale, u_lod);
+    vec2 frame_gl = u_tile.xy + v_uv * u_tile.zw;
+    vec2 frame = vec2(frame_gl.x, 1.0 - frame_gl.y);  // frame uv from the top-left corner, as images are stored
     vec3 model = c.a > 0.0 ? linear_to_srgb(clamp(c.rgb / c.a, 0.0, 1.0)) : vec3(0.0);
     if (u_bg_mode == 0) {
         frag_color = vec4(model, c.a);

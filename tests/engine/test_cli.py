@@ -40,7 +40,7 @@ def test_render_writes_video_and_siblings(tmp_path):
             "--settings", '{"rotateY": 45}')  # fmt: skip
     assert p.returncode == 0, p.stderr
     names = sorted(x.name for x in out.parent.iterdir())
-    assert names == ["clip.mp4", "clip.poster-small.png", "clip.poster.png", "clip.thumb.mp4"]
+    assert names == ["clip.mp4", "clip.poster-small.png", "clip.poster.png", "clip.thumb.mp4", "clip.web.mp4"]
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,8 @@ def test_extension_must_match_tier(product, tmp_path):
 
 def test_paths_beside():
     p = VideoPaths.beside("/a/b/clip.mp4")
-    assert [x.name for x in p.all()] == ["clip.mp4", "clip.poster.png", "clip.poster-small.png", "clip.thumb.mp4"]
+    assert [x.name for x in p.all()] == ["clip.mp4", "clip.web.mp4", "clip.poster.png", "clip.poster-small.png",
+                                         "clip.thumb.mp4"]  # fmt: skip
 
 
 def test_size_override_for_previews(product, tmp_path):

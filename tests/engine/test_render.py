@@ -82,3 +82,33 @@ def test_shared_models_render(shared_model_paths, gl):
         mask = coverage(f)
         assert mask.sum() > 30, f"{path.name}: nothing drawn"
         assert not mask[0].any() and not mask[-1].any() and not mask[:, 0].any() and not mask[:, -1].any(), path.name
+
+
+def test_tiles_render_the_same_frame(product):
+    """Past the GL size limit the frame is drawn in tiles; the result is the same picture."""
+    from dxgl_engine.compositing import Backdrop
+    from dxgl_engine.renderer import plan_tiles
+
+    s = Settings.from_json({"reflector": True, "vignette": 0.5})
+    whole = Clip(product, s, (320, 180))
+    tiled = Clip(product, s, (320, 180))
+    tiled.renderer.max_target = 256  # 640x360 supersampled: 3 x 2 tiles
+    tiled.renderer.resize(320, 180, ssaa=1)
+    tiled.renderer.resize(320, 180, ssaa=2)
+    assert len(tiled.renderer.tiles) == 6
+    b = Backdrop(color=(40, 90, 160), vignette=0.5)
+    a, t = whole.frame_at(0.2, b).astype(int), tiled.frame_at(0.2, b).astype(int)
+    assert np.abs(a - t).mean() < 0.5 and np.abs(a - t).max() < 40
+    tiles = plan_tiles(3840, 2160, 2, 4096)
+    assert sum(x.w * x.h for x in tiles) == 3840 * 2160 and max(x.w for x in tiles) * 2 <= 4096
+    assert all(x.x % 8 == 0 and x.y % 8 == 0 for x in tiles)
+
+
+def test_reduced_variants_come_from_the_same_draw(product):
+    from dxgl_engine.compositing import resize
+
+    clip = Clip(product, Settings(), (320, 180))
+    full, half, quarter = clip.frames(0, [(BG, 0), (BG, 1), (BG, 2)])
+    assert full.shape == (180, 320, 4) and half.shape == (90, 160, 4) and quarter.shape == (45, 80, 4)
+    assert np.abs(resize(full, 160, 90).astype(int) - half.astype(int)).mean() < 2.0
+    assert np.abs(resize(full, 80, 45).astype(int) - quarter.astype(int)).mean() < 2.5
