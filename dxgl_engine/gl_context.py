@@ -29,8 +29,8 @@ def offscreen_context():
         try:
             from vispy import app
 
-            # An explicit backend, so a process that already uses Qt (the desktop app) still
-            # gets a headless context for exports.
+            # An explicit backend. Mesa will not host this context and Qt's OpenGL in one process
+            # (either order fails), so the desktop app exports in a separate process.
             _offscreen = app.Canvas(app="egl", size=(16, 16), show=False, title="dxgl offscreen")
         except Exception as exc:  # no libEGL, no driver, wrong platform
             raise RenderFailed(
