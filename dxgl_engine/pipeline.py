@@ -262,9 +262,9 @@ def _start_encoders(w: _Encoding, files: OutputSet) -> list[FrameEncoder]:
     tier = w.job.settings.tier
     master = VideoOutput(files.path(w.paths.video), width, height, codec=tier.codec)
     ww, wh = fit_within(width, height, WEB_LONG_SIDE)
-    web = VideoOutput(files.path(w.paths.web), ww, wh, crf=25)
+    web = VideoOutput(files.path(w.paths.web), ww, wh, crf=25, preset="veryfast")  # variants: cheap to encode
     tw, th = fit_within(width, height, max(width, height) // 4)
-    thumb = VideoOutput(files.path(w.paths.thumb), tw, th, crf=23)
+    thumb = VideoOutput(files.path(w.paths.thumb), tw, th, crf=23, preset="veryfast")
     if tier.alpha:
         return [FrameEncoder(width, height, [master], fps=FPS), FrameEncoder(width, height, [web, thumb], fps=FPS)]
     return [FrameEncoder(width, height, [master, web, thumb], fps=FPS)]
