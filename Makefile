@@ -22,7 +22,7 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 run: install
-	$(VENV)/bin/dxgl demo --out out
+	$(VENV)/bin/dxgl serve --host 127.0.0.1 --port 8000 --data-dir ./data
 
 bench: install
 	$(PY) tools/bench/render.py

@@ -1,0 +1,210 @@
+"""`dxgl serve`, `dxgl worker` and `dxgl admin …`, registered on the engine's `dxgl` command
+through the `dxgl.commands` entry-point group. Heavy imports wait until a command runs: the
+`dxgl` command loads this module on every invocation."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_ERROR = 2
+
+
+def _data_dir_option(parser: argparse.ArgumentParser, **kwargs) -> None:
+    parser.add_argument("--data-dir", help="database, queue and files live here (default $DXGL_DATA_DIR or ./data)",
+                        **kwargs)
+
+
+def _config(args):
+    from .config import Config
+
+    return Config.from_env(data_dir=getattr(args, "data_dir", None))
+
+
+def register_serve(subparsers) -> None:
+    p = subparsers.add_parser("serve", help="run the REST API (waitress) with its job workers")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    _data_dir_option(p)
+    p.add_argument("--workers", type=int, default=1, help="render worker processes (previews get one more)")
+    p.add_argument("--threads", type=int, default=16, help="web server threads")
+    p.add_argument("--no-workers", action="store_true", help="web only; run `dxgl worker` elsewhere")
+    p.set_defaults(run=_serve)
+
+
+def register_worker(subparsers) -> None:
+    p = subparsers.add_parser("worker", help="run job workers only (for extra worker hosts)")
+    _data_dir_option(p)
+    p.add_argument("--workers", type=int, default=1, help="render worker processes")
+    p.add_argument("--queues", default="previews,renders", help="comma-separated: previews, renders")
+    p.set_defaults(run=_worker)
+
+
+def register_admin(subparsers) -> None:
+    admin = subparsers.add_parser("admin", help="manage accounts, tokens, credits and system overlays")
+    _data_dir_option(admin)
+    sub = admin.add_subparsers(title="admin commands", metavar="ACTION")
+
+    p = sub.add_parser("create-user", help="create an account (10 free credits unless --credits)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("--email", required=True)
+    p.add_argument("--admin", action="store_true", help="an admin account (videos up to 600 s, no upload limit)")
+    p.add_argument("--credits", type=int, help="starting credits instead of the signup credits")
+    p.add_argument("--paid", action="store_true", help="a paid account (no free upload limit)")
+    p.set_defaults(run=_create_user)
+
+    p = sub.add_parser("create-token", help="create an API token and print it (once)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("--email", required=True)
+    p.add_argument("--scopes", nargs="*", help="e.g. models:read renders:write, or all / read / write (default all)")
+    p.add_argument("--expires-in-days", type=float)
+    p.add_argument("--name", default="", help="a label to recognise the token by")
+    p.set_defaults(run=_create_token)
+
+    p = sub.add_parser("revoke-token", help="revoke a token by its id or the token itself")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("token")
+    p.set_defaults(run=_revoke_token)
+
+    p = sub.add_parser("list-tokens", help="an account's tokens (ids, scopes, expiry; never the tokens)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("--email", required=True)
+    p.set_defaults(run=_list_tokens)
+
+    p = sub.add_parser("add-credits", help="add credits to an account (the account becomes paid)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("--email", required=True)
+    p.add_argument("credits", type=int)
+    p.add_argument("--note", default="")
+    p.set_defaults(run=_add_credits)
+
+    p = sub.add_parser("suspend", help="suspend an account (its tokens answer 403 forbidden)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("--email", required=True)
+    p.add_argument("--undo", action="store_true", help="lift the suspension")
+    p.set_defaults(run=_suspend)
+
+    p = sub.add_parser("publish-overlay", help="publish an image as a system overlay for every account")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("file")
+    p.add_argument("--name", default="")
+    p.add_argument("--description", default="")
+    p.add_argument("--layer", default="background")
+    p.add_argument("--alignment", default="top-left")
+    p.set_defaults(run=_publish_overlay)
+
+    admin.set_defaults(run=lambda args: _help(admin))
+
+
+def _help(parser) -> int:
+    parser.print_help()
+    return EXIT_ERROR
+
+
+def _serve(args) -> int:
+    from .server import serve
+
+    return serve(_config(args), host=args.host, port=args.port, workers=max(1, args.workers),
+                 threads=max(1, args.threads), run_workers=not args.no_workers)
+
+
+def _worker(args) -> int:
+    from .queues import QUEUES
+    from .server import work
+
+    names = tuple(q.strip() for q in args.queues.split(",") if q.strip())
+    unknown = [q for q in names if q not in QUEUES]
+    if unknown or not names:
+        return _fail(f"unknown queue {unknown[0] if unknown else '(none)'}; queues: {', '.join(QUEUES)}")
+    return work(_config(args), workers=max(1, args.workers), queue_names=names)
+
+
+def _admin(action):
+    """Run an admin action with the database open; AccountError/ApiError become one line, exit 2."""
+
+    def run(args) -> int:
+        from . import runtime
+        from .db import connection
+        from .errors import ApiError
+
+        runtime.configure(_config(args))
+        try:
+            with connection():
+                return action(args) or 0
+        except ApiError as err:
+            return _fail(err.message)
+
+    return run
+
+
+@_admin
+def _create_user(args):
+    from .accounts import create_user
+
+    user = create_user(args.email, admin=args.admin, initial_credits=args.credits, plan="paid" if args.paid else "free")
+    print(f"created {'admin ' if user.is_admin else ''}account {user.email} (id {user.id}) with {user.credits} credits")
+
+
+@_admin
+def _create_token(args):
+    from .accounts import create_token, find_user
+
+    token, raw = create_token(find_user(args.email), scopes=args.scopes, expires_in_days=args.expires_in_days,
+                              name=args.name)
+    expiry = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+    print(f"token {token.id} for {args.email} (scopes: {token.scopes}{expiry}); shown once, store it now:",
+          file=sys.stderr)
+    print(raw)
+
+
+@_admin
+def _revoke_token(args):
+    from .accounts import revoke_token
+
+    token = revoke_token(args.token)
+    print(f"revoked token {token.id} ({token.prefix}…)")
+
+
+@_admin
+def _list_tokens(args):
+    from .accounts import find_user
+    from .models import Token
+
+    user = find_user(args.email)
+    for t in Token.select().where(Token.user == user).order_by(Token.created_at):
+        state = "revoked" if t.revoked_at else (f"expires {t.expires_at:%Y-%m-%d}" if t.expires_at else "active")
+        print(f"{t.id}  {t.prefix}…  {state:<18} {t.scopes}  {t.name}")
+
+
+@_admin
+def _add_credits(args):
+    from .accounts import find_user, grant_credits
+
+    balance = grant_credits(find_user(args.email), args.credits, args.note)
+    print(f"added {args.credits} credits to {args.email}; balance {balance}")
+
+
+@_admin
+def _suspend(args):
+    from .accounts import find_user, set_suspended
+
+    user = set_suspended(find_user(args.email), not args.undo)
+    print(f"{user.email} is {'suspended' if user.suspended else 'active'}")
+
+
+@_admin
+def _publish_overlay(args):
+    from .resources.overlays import store_overlay
+
+    path = args.file
+    if not os.path.isfile(path):
+        return _fail(f"no such file: {path}")
+    form = {"name": args.name, "description": args.description, "layer": args.layer, "alignment": args.alignment}
+    with open(path, "rb") as f:
+        overlay = store_overlay(f, os.path.basename(path), form, None)
+    print(f"published system overlay {overlay.id} ({overlay.name}, {overlay.width}x{overlay.height})")
+
+
+def _fail(message: str) -> int:
+    print(f"dxgl: error: {message}", file=sys.stderr)
+    return EXIT_ERROR

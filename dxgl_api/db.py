@@ -1,0 +1,73 @@
+"""The database handle: a peewee proxy bound at start-up to whatever `DXGL_DATABASE_URL` names.
+
+SQLite (the default, pooled so a request does not pay for a new connection and its pragmas) runs
+in WAL mode with IMMEDIATE write transactions, so concurrent writers queue on the busy timeout
+instead of failing on a lock upgrade; PostgreSQL comes from the same URL through playhouse.db_url.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import Iterator
+
+import peewee as pw
+from playhouse.db_url import connect
+
+log = logging.getLogger(__name__)
+
+database = pw.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 30_000,
+    "cache_size": -16_000,
+}
+
+
+def open_database(url: str) -> pw.Database:
+    """A peewee Database for `url` (not yet connected), bound to the proxy."""
+    if url.startswith("sqlite"):
+        path = url.split("://", 1)[1][1:]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A pool hands a connection to whichever thread asks next.
+        pooled = {"check_same_thread": False} if url.startswith("sqlite+pool") else {}
+        db = connect(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=30, **pooled)
+    else:
+        db = connect(url)
+    database.initialize(db)
+    return db
+
+
+def create_tables() -> None:
+    from .models import ALL_MODELS
+
+    with connection():
+        database.create_tables(ALL_MODELS, safe=True)
+
+
+@contextlib.contextmanager
+def connection() -> Iterator[None]:
+    """A connection for the block; closed afterwards only if this block opened it (jobs run inside
+    requests when huey is immediate, and must not close the request's connection)."""
+    opened = database.is_closed()
+    if opened:
+        database.connect()
+    try:
+        yield
+    finally:
+        if opened and not database.is_closed():
+            database.close()
+
+
+def write_transaction():
+    """Where credits move and statuses change: one transaction, taken as a writer from the start."""
+    return database.atomic()
+
+
+def ping() -> None:
+    """Raise if the database cannot answer a trivial query."""
+    database.execute_sql("SELECT 1").fetchone()

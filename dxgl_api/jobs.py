@@ -1,0 +1,398 @@
+"""Render jobs: what a worker does with a render, how its status moves, and how renders left
+behind by a dead worker are recovered.
+
+A job claims its renders (pending → claimed by "host:pid"), loads the model once and runs the
+engine, mapping the pipeline's stages onto the reference's statuses:
+
+    "poster" 0.0 → poster-processing, "poster" 1.0 → poster-done,
+    "video"/"encoding" → video-processing, finished → done; any failure → error (credits returned).
+
+While it works it writes a heartbeat. A render whose worker is gone (its heartbeat is stale, or
+its process on this host no longer exists) goes back to pending and is queued again, or after
+`max_attempts` claims is marked error with its credits returned.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from functools import partial
+import time
+from collections import OrderedDict
+from datetime import timedelta
+from pathlib import Path
+from typing import Iterable
+
+from huey import crontab
+
+from dxgl_engine.errors import Cancelled, DxglError
+from dxgl_engine.loader import load_glb_bytes
+from dxgl_engine.dataset import export_dataset
+from dxgl_engine.pipeline import VideoJob, render_batch
+from dxgl_engine.resources import Resources
+from dxgl_engine.scene import Scene
+from dxgl_engine.settings import ADMIN_MAX_LENGTH, Settings, output_size
+
+from . import config, credits, queues, statuses, storage
+from .db import connection, write_transaction
+from .models import Model3D, Render, utcnow
+
+log = logging.getLogger(__name__)
+
+ORPHANED = "rendering was interrupted {n} times (the worker stopped); credits returned"
+
+
+# --- queueing ----------------------------------------------------------------------------------
+def enqueue(renders: Iterable[Render]) -> None:
+    """Queue new renders: previews on their own lane, paid renders in one job per model."""
+    renders = list(renders)
+    for group in group_by_model(r for r in renders if r.is_system_preview):
+        preview_task(group)
+    for group in group_by_model(r for r in renders if not r.is_system_preview):
+        render_task(group)
+
+
+def group_by_model(renders: Iterable[Render]) -> list[list[str]]:
+    """Render ids grouped per model, in order: one job renders a model's items together (the
+    engine's render-once-encode-many batch call will take such a group whole)."""
+    groups: OrderedDict[str, list[str]] = OrderedDict()
+    for r in renders:
+        groups.setdefault(r.model_id, []).append(r.id)
+    return list(groups.values())
+
+
+@queues.previews.task(name="preview")
+def preview_task(render_ids: list[str]) -> None:
+    run_job(render_ids)
+
+
+@queues.renders.task(name="render")
+def render_task(render_ids: list[str]) -> None:
+    run_job(render_ids)
+
+
+@queues.previews.on_startup("gl")
+@queues.renders.on_startup("gl")
+def open_gl_context() -> None:
+    """Each worker process makes its headless GL context once, before its first job."""
+    from dxgl_engine.gl_context import offscreen_context
+
+    offscreen_context()
+
+
+@queues.renders.periodic_task(crontab(minute="*"), name="recover")
+def recover_task() -> None:
+    with connection():
+        recover()
+
+
+# --- one job -----------------------------------------------------------------------------------
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_job(render_ids: list[str]) -> None:
+    """Claim what is still pending of `render_ids` (all for one model) and render it."""
+    me = worker_identity()
+    with connection():
+        claimed = [rid for rid in render_ids if claim(rid, me)]
+        if not claimed:
+            return
+        by_id = {r.id: r for r in Render.select().where(Render.id.in_(claimed))}
+        renders = [by_id[rid] for rid in claimed if rid in by_id]
+        with Heartbeat(claimed, me):
+            try:
+                scene = load_scene(renders[0].model)
+            except (DxglError, OSError) as err:
+                for r in renders:
+                    fail(r, f"the model cannot be read: {err}")
+                return
+            try:
+                render_group(scene, renders, me)
+            except Exception:  # a bug: never leave a claimed render behind
+                log.exception("render job %s failed", claimed)
+                for r in renders:
+                    fail(r, "internal error while rendering")
+            except BaseException:  # the worker is being stopped: hand the renders back untouched
+                _hand_back(renders, me)
+                raise
+
+
+def claim(render_id: str, me: str) -> bool:
+    return bool(
+        Render.update(claimed_by=me, heartbeat_at=utcnow(), attempts=Render.attempts + 1)
+        .where((Render.id == render_id) & (Render.status == statuses.PENDING) & Render.claimed_by.is_null())
+        .execute()
+    )
+
+
+def load_scene(model: Model3D) -> Scene:
+    path = storage.blob_path(model.blob)
+    if not path.is_file():
+        raise DxglError("model file not found in storage")
+    return load_glb_bytes(path.read_bytes(), model.original_name)
+
+
+def render_group(scene: Scene, renders: list[Render], me: str) -> None:
+    """A model's renders: datasets one by one, videos as one engine batch (frames drawn once for
+    the renders that differ only in tier and backdrop, each encoded on its own)."""
+    videos: list[tuple[Render, VideoJob, Tracker]] = []
+    for render in renders:
+        tracker = Tracker(render.id, me)
+        try:
+            settings = Settings.from_json(render.settings, max_length=ADMIN_MAX_LENGTH)  # checked at request time
+        except DxglError as err:
+            fail(render, str(err))
+            continue
+        if settings.is_dataset:
+            work = partial(export_dataset, scene, settings, _output(render), resources=resources_of(render),
+                           progress=tracker.progress, cancel=tracker.cancel)
+            result = _attempt([render], work)
+            if result is not None:
+                finish(render, result.path)
+            continue
+        size = preview_size(settings) if render.is_system_preview else None
+        videos.append((render, VideoJob(settings, _output(render), resources_of(render), size), tracker))
+    if not videos:
+        return
+    trackers = [t for _, _, t in videos]
+    work = partial(render_batch, scene, [job for _, job, _ in videos],
+                   progress=lambda i, stage, fraction: trackers[i].progress(stage, fraction),
+                   cancel=AllCancelled(trackers))  # a deleted render's files are dropped when the batch ends
+    results = _attempt([r for r, _, _ in videos], work)
+    for (render, _, _), result in zip(videos, results or []):
+        finish(render, result.paths.video)
+
+
+def _output(render: Render) -> Path:
+    return storage.render_dir(render.id) / render.video_name
+
+
+def _attempt(renders: list[Render], work):
+    """Run an engine call for these renders; on failure record how it ended and return None."""
+    try:
+        return work()
+    except Cancelled:
+        for r in renders:
+            log.info("render %s cancelled (deleted while rendering)", r.id)
+            _drop_files_if_deleted(r.id)
+    except DxglError as err:
+        for r in renders:
+            fail(r, str(err))
+    except Exception as err:
+        log.exception("renders %s failed", [r.id for r in renders])
+        for r in renders:
+            fail(r, f"internal error while rendering ({type(err).__name__})")
+    return None  # (a BaseException, the worker stopping, propagates: run_job hands the renders back)
+
+
+class AllCancelled:
+    """Cancels a shared batch only when every render in it was cancelled (deleted)."""
+
+    def __init__(self, trackers: list["Tracker"]):
+        self.trackers = trackers
+
+    def is_set(self) -> bool:
+        return all(t.cancel.is_set() for t in self.trackers)
+
+
+def resources_of(render: Render) -> Resources:
+    """The overlay images the render's settings name, as files for the engine."""
+    files = render.overlay_files or {}
+    return Resources(background_image=files.get("bgImageId"), foreground_image=files.get("fgImageId"))
+
+
+def preview_size(settings: Settings) -> tuple[int, int]:
+    return output_size(config.active().preview_short_side, settings.aspect)
+
+
+def preview_settings(settings: Settings) -> Settings:
+    """The free system preview of an upload: short, small, in the requested aspect and colour."""
+    return Settings.from_json({"quality": "share", "length": config.active().preview_length,
+                               "aspect": settings.aspect, "bgColor": settings.bg_color})
+
+
+# --- status moves ------------------------------------------------------------------------------
+def stage_status(stage: str, fraction: float) -> str | None:
+    if stage == "poster":
+        return statuses.POSTER_DONE if fraction >= 1.0 else statuses.POSTER_PROCESSING
+    if stage in ("video", "encoding"):
+        return statuses.VIDEO_PROCESSING
+    return None
+
+
+def stage_progress(stage: str, fraction: float) -> float:
+    start, span = {"poster": (0.0, 0.05), "video": (0.05, 0.85), "encoding": (0.9, 0.1)}.get(stage, (1.0, 0.0))
+    return round(start + span * max(0.0, min(1.0, fraction)), 4)
+
+
+class Heartbeat:
+    """Keeps a job's claims fresh from a side thread while the job runs, so that a long model load,
+    frame or encode never looks like a dead worker to another host's recovery sweep."""
+
+    def __init__(self, render_ids: list[str], me: str):
+        self.render_ids = render_ids
+        self.me = me
+        self.interval = max(0.05, config.active().heartbeat_s)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="dxgl-heartbeat", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                with connection():
+                    Render.update(heartbeat_at=utcnow()).where(
+                        Render.id.in_(self.render_ids) & (Render.claimed_by == self.me)
+                        & Render.status.in_(statuses.UNFINISHED)).execute()
+            except Exception:  # a busy or unreachable database: try again next beat
+                log.warning("heartbeat of %s failed", self.render_ids, exc_info=True)
+
+
+class Tracker:
+    """Turns the pipeline's progress events into status and progress writes, and cancels the render
+    when its row is gone (deleted) or no longer ours (taken over by recovery)."""
+
+    def __init__(self, render_id: str, me: str):
+        self.render_id = render_id
+        self.me = me
+        self.cancel = threading.Event()
+        self.status: str | None = None
+        self.interval = config.active().heartbeat_s
+        self.last_write = 0.0
+
+    def progress(self, stage: str, fraction: float) -> None:
+        status = stage_status(stage, fraction) or self.status
+        now = time.monotonic()
+        if status != self.status or now - self.last_write >= self.interval:
+            self.write(status, stage_progress(stage, fraction))
+            self.last_write = now
+
+    def write(self, status: str | None, progress: float) -> None:
+        changes = {Render.heartbeat_at: utcnow(), Render.progress: progress}
+        if status != self.status:
+            changes.update({Render.status: status, Render.updated_at: utcnow()})
+            self.status = status
+        mine = (Render.id == self.render_id) & (Render.claimed_by == self.me)
+        if not Render.update(changes).where(mine & Render.status.not_in(statuses.TERMINAL)).execute():
+            self.cancel.set()  # deleted, or taken over by recovery
+
+
+def finish(render: Render, video: Path) -> None:
+    done = (
+        Render.update(status=statuses.DONE, file_size=video.stat().st_size, progress=1.0, claimed_by=None,
+                      error_message=None, updated_at=utcnow())
+        .where((Render.id == render.id) & Render.status.not_in(statuses.TERMINAL))
+        .execute()
+    )
+    if not done:
+        _drop_files_if_deleted(render.id)
+
+
+def fail(render: Render, message: str) -> bool:
+    """Mark a render error with `message`, return its credits and, for a system preview, mark the
+    model broken. False when the render had already finished (or is gone)."""
+    message = (message or "render failed")[:2000]
+    with write_transaction():
+        changed = (
+            Render.update(status=statuses.ERROR, error_message=message, claimed_by=None, updated_at=utcnow())
+            .where((Render.id == render.id) & Render.status.not_in(statuses.TERMINAL))
+            .execute()
+        )
+        if not changed:
+            return False
+        if render.credits:
+            credits.refund(render.user_id, render.id, render.credits, f"ended in error ({message[:200]})")
+        if render.is_system_preview:
+            Model3D.update(broken=True, broken_reason=message).where(Model3D.id == render.model_id).execute()
+    log.warning("render %s: error: %s", render.id, message)
+    return True
+
+
+def _hand_back(renders: list[Render], me: str) -> None:
+    """Back to pending without spending an attempt, queued again (or found by the start-up sweep)."""
+    ids = [r.id for r in renders]
+    try:
+        Render.update(status=statuses.PENDING, claimed_by=None, heartbeat_at=None, progress=0.0,
+                      attempts=Render.attempts - 1).where(
+            Render.id.in_(ids) & (Render.claimed_by == me) & Render.status.in_(statuses.UNFINISHED)).execute()
+        for render_id in ids:
+            storage.remove_partial_outputs(render_id)
+        enqueue(Render.select().where(Render.id.in_(ids) & (Render.status == statuses.PENDING)))
+    except Exception:
+        log.exception("could not hand back renders %s; the start-up sweep will", ids)
+
+
+def _drop_files_if_deleted(render_id: str) -> None:
+    if not Render.select().where(Render.id == render_id).exists():
+        storage.delete_render_files(render_id)
+
+
+# --- recovery ----------------------------------------------------------------------------------
+def recover(*, requeue_lost: bool = False) -> dict[str, list[str]]:
+    """Retry or fail renders whose worker is gone; with `requeue_lost` (at worker start-up) also
+    queue pending renders that no queue holds (a crash between commit and enqueue)."""
+    cfg = config.active()
+    stale_before = utcnow() - timedelta(seconds=cfg.stale_after_s)
+    host = socket.gethostname()
+    retry: list[Render] = []
+    failed: list[str] = []
+    claimed = Render.select().where(Render.claimed_by.is_null(False) & Render.status.in_(statuses.UNFINISHED))
+    for render in claimed:
+        if not _orphaned(render, host, stale_before):
+            continue
+        if render.attempts < cfg.max_attempts:
+            if _release(render):
+                retry.append(render)
+        elif fail(render, ORPHANED.format(n=render.attempts)):
+            failed.append(render.id)
+    if requeue_lost:
+        queued = queues.queued_render_ids()
+        lost = Render.select().where(Render.claimed_by.is_null() & (Render.status == statuses.PENDING))
+        retry.extend(r for r in lost if r.id not in queued)
+    if retry or failed:
+        log.warning("recovered renders: retried %s, failed %s", [r.id for r in retry], failed)
+    enqueue(retry)
+    return {"retried": [r.id for r in retry], "failed": failed}
+
+
+def _orphaned(render: Render, host: str, stale_before) -> bool:
+    if render.heartbeat_at is None or render.heartbeat_at < stale_before:
+        return True
+    claim_host, _, pid = render.claimed_by.rpartition(":")
+    return claim_host == host and pid.isdigit() and not _process_alive(int(pid))
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether `pid` runs on this host; a zombie (killed, not yet reaped) counts as dead."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _release(render: Render) -> bool:
+    released = (
+        Render.update(status=statuses.PENDING, claimed_by=None, heartbeat_at=None, progress=0.0, updated_at=utcnow())
+        .where((Render.id == render.id) & (Render.claimed_by == render.claimed_by)
+               & Render.status.in_(statuses.UNFINISHED))
+        .execute()
+    )
+    if released:
+        storage.remove_partial_outputs(render.id)
+    return bool(released)
