@@ -28,7 +28,7 @@ class VideoOutput:
     height: int
     codec: str = "h264"  # h264 | prores
     crf: int = 18
-    preset: str = "medium"
+    preset: str = "faster"
 
     def filter_chain(self, src_w: int, src_h: int, label: str) -> str:
         """The filter graph from the split source `label` to this output's pixels."""

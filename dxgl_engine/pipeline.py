@@ -13,6 +13,7 @@ temporary name and renamed only when the whole job succeeded.
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import threading
 import time
@@ -232,7 +233,7 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
                 encoder.close()
                 encode_wait += encoder.wait_seconds
             w.encoders = []
-            _cap_web_variant(w, sets[k])
+            _finish_web_variant(w, sets[k])
         for files, index in zip(sets, indices):
             files.commit()
             report(index, "encoding", 1.0)
@@ -267,12 +268,22 @@ def _start_encoders(w: _Encoding, files: OutputSet) -> list[FrameEncoder]:
     thumb = VideoOutput(files.path(w.paths.thumb), tw, th, crf=23, preset="veryfast")
     if tier.alpha:
         return [FrameEncoder(width, height, [master], fps=FPS), FrameEncoder(width, height, [web, thumb], fps=FPS)]
+    if _main_is_web_ready(w):  # the main H.264 already fits the web variant's bounds: copied, not re-encoded
+        return [FrameEncoder(width, height, [master, thumb], fps=FPS)]
     return [FrameEncoder(width, height, [master, web, thumb], fps=FPS)]
 
 
-def _cap_web_variant(w: _Encoding, files: OutputSet) -> None:
-    """HD and above: the web variant must weigh at most a third of the main file; re-encode it
-    from the main file at a bitrate that fits when the quality-based encode came out heavier."""
+def _main_is_web_ready(w: _Encoding) -> bool:
+    return w.job.settings.tier.codec == "h264" and max(w.job.pixel_size) <= WEB_LONG_SIDE
+
+
+def _finish_web_variant(w: _Encoding, files: OutputSet) -> None:
+    """The web variant is the main file itself when that is already small H.264 (moov first, at
+    most WEB_LONG_SIDE); for HD and above it must weigh at most a third of the main file: it is
+    re-encoded from the main file at a bitrate that fits when the quality-based encode was heavier."""
+    if _main_is_web_ready(w):
+        shutil.copyfile(files.pending(w.paths.video), files.path(w.paths.web))
+        return
     if min(w.job.pixel_size) < 1080:
         return
     main, web = files.pending(w.paths.video), files.pending(w.paths.web)

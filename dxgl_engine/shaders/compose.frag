@@ -28,7 +28,8 @@ void main() {
     vec4 c = textureLod(u_source, v_uv * u_src_scale, u_lod);
     vec2 frame_gl = u_tile.xy + v_uv * u_tile.zw;
     vec2 frame = vec2(frame_gl.x, 1.0 - frame_gl.y);  // frame uv from the top-left corner, as images are stored
-    vec3 model = c.a > 0.0 ? linear_to_srgb(clamp(c.rgb / c.a, 0.0, 1.0)) : vec3(0.0);
+    vec3 model = vec3(0.0);
+    if (c.a > 0.0) model = linear_to_srgb(clamp(c.rgb / c.a, 0.0, 1.0));  // a real branch: most pixels are empty
     if (u_bg_mode == 0) {
         frag_color = vec4(model, c.a);
         return;
