@@ -118,12 +118,17 @@ def render_batch(scene: Scene, jobs: list[VideoJob], *, progress: BatchProgressF
     return results
 
 
-def group_key(job: VideoJob) -> tuple:
-    """Jobs with equal keys draw the same frames (only tier and backdrop differ)."""
-    data = job.settings.to_json(full=True)
+def frame_key(settings: Settings, resources: Resources | None = None) -> tuple:
+    """Settings (and files) with equal keys draw the same frames: only tier and backdrop differ.
+    Front-ends use it to tell a change that needs a new render from one that needs a new backdrop."""
+    data = settings.to_json(full=True)
     for f in VARIANT_FIELDS:
         data.pop(_json_key(f), None)
-    return tuple(sorted(data.items())), job.resources.environment
+    return tuple(sorted(data.items())), (resources or Resources()).environment
+
+
+def group_key(job: VideoJob) -> tuple:
+    return frame_key(job.settings, job.resources)
 
 
 def group_jobs(jobs: list[VideoJob]) -> list[list[int]]:

@@ -226,6 +226,12 @@ class Settings:
         return self.effect == "dataset" or self.output == "dataset"
 
     @property
+    def camera_effect(self) -> str:
+        """The effect whose camera (and parameters) a render uses: a dataset always uses the
+        dataset camera set, whatever `effect` says."""
+        return "dataset" if self.is_dataset else self.effect
+
+    @property
     def tier(self) -> Tier:
         return TIERS[self.quality]
 
@@ -285,7 +291,8 @@ def credits_for(items: list[dict], *, max_length: float = MAX_LENGTH) -> tuple[i
 
 
 def field_applies(spec: FieldSpec, effect: str) -> bool:
-    """Whether a front-end should show this field for the chosen effect."""
+    """Whether a front-end should show this field for the chosen effect (pass
+    `settings.camera_effect`, so a dataset render shows the dataset's fields)."""
     return spec.effects is None or effect in spec.effects
 
 

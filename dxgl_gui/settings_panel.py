@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )  # fmt: skip
 
-from dxgl_engine import effects
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.errors import InvalidSettings
 from dxgl_engine.resources import Resources
@@ -28,45 +26,18 @@ from dxgl_engine.settings import FieldSpec, Settings
 
 from .dialogs import error_text
 from .field_editors import FieldEditor, NumberEditor, editor_for
+from .field_labels import AUTO_VALUES, choice_label, credits_text, label_for
 
 log = logging.getLogger(__name__)
 
 # Overlay ids name files stored on a server. The desktop app renders local files instead (the
 # Files group); their values are still kept, loaded and saved with presets, only not edited here.
 SERVER_ONLY = frozenset({"bgImageId", "fgImageId"})
-# Numbers whose default is "the engine decides": what the engine would use, shown while on auto.
-AUTO_VALUES: dict[str, Callable[[Settings], float]] = {"sweepAngle": effects.sweep}
-WORDS = {"bg": "background", "fg": "foreground", "id": "ID", "hdr": "HDR"}
 FILE_DESCRIPTIONS = {
     "background_image": "Image drawn behind the model, scaled to cover, cropped at the anchor",
     "foreground_image": "Image drawn over the render (a frame, a logo), scaled to cover",
     "environment": "A Radiance .hdr file that replaces the built-in lighting environment",
 }
-
-
-def label_for(key: str) -> str:
-    """'sweepAngle' -> 'Sweep angle', 'bgColor' -> 'Background color', 'rotateY' -> 'Rotate Y'."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key).replace("_", " ").split()
-    words = [WORDS.get(w.lower(), w if len(w) == 1 else w.lower()) for w in words]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
-def choice_label(spec: FieldSpec, choice: str) -> str:
-    """Tier choices carry their size and price: the artist sees what a quality costs."""
-    tiers, datasets = settings_mod.TIERS, settings_mod.DATASET_TIERS
-    choices = set(spec.choices or ())
-    if choices and choices <= set(tiers):
-        t = tiers[choice]
-        return f"{choice} — {t.label} · {_credits(t.credits)}"
-    if choices and choices <= set(datasets):
-        t = datasets[choice]
-        return f"{t.views} views × {t.size}px · {_credits(t.credits)}"
-    return choice
-
-
-def _credits(n: int) -> str:
-    return f"{n} credit" if n == 1 else f"{n} credits"
 
 
 def resource_specs() -> tuple[FieldSpec, ...]:
@@ -151,7 +122,7 @@ class SettingsPanel(QWidget):
 
     def _update_rows(self) -> None:
         """Show the rows that apply to the chosen effect."""
-        effect = self._settings.effect
+        effect = self._settings.camera_effect  # a dataset render shows the dataset's fields
         for spec in self.fields:
             visible = spec.key not in SERVER_ONLY and settings_mod.field_applies(spec, effect)
             editor = self.editors[spec.key]
@@ -161,7 +132,7 @@ class SettingsPanel(QWidget):
         s = self._settings
         w, h = s.size
         what = f"dataset {w}×{h}" if s.is_dataset else f"{w}×{h}, {s.frame_count} frames ({s.length:g} s)"
-        self.cost_label.setText(f"<b>{_credits(s.credits)}</b> · {what}")
+        self.cost_label.setText(f"<b>{credits_text(s.credits)}</b> · {what}")
 
     # --- values ---------------------------------------------------------------------------------
     def settings(self) -> Settings:
