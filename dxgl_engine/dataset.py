@@ -24,6 +24,7 @@ from vispy import gloo
 
 from . import effects, gl_context
 from .clip import Clip
+from .compositing import over_color
 from .errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from .outputs import OutputSet
 from .resources import Resources
@@ -121,8 +122,7 @@ def _png(array: np.ndarray, mode: str | None = None) -> bytes:
 
 def _write_view(zf: zipfile.ZipFile, k: int, rgba: np.ndarray, depth: np.ndarray, view) -> dict:
     name = f"frame_{k:05d}.png"
-    alpha = rgba[..., 3:4].astype(np.uint16)
-    on_white = ((rgba[..., :3] * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+    on_white = np.ascontiguousarray(over_color(rgba, (255, 255, 255))[..., :3])
     mask = np.where(rgba[..., 3] > 0, 255, 0).astype(np.uint8)  # any coverage: the object's whole footprint
     depth_units = np.clip(np.round(depth / DEPTH_SCALE), 0, 65535).astype(np.uint16)
     zf.writestr(f"images/{name}", _png(on_white))
