@@ -106,7 +106,8 @@ class ShadowPass:
             # "nothing above": far above any model (gloo checks colours are 0..1, so send it raw)
             gloo.get_current_canvas().context.glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
             gloo.clear(color=True, depth=True)
-            self.meshes.draw(m, np.zeros(3), model, mode="height")
+            below = np.array([0.0, -1e3 * self.extent.height, 0.0])  # its viewer: nearest is lowest
+            self.meshes.draw(m, below, model, mode="height")
         heights = gl_context.read_float(self._height_fbo, SHADOW_SIZE, SHADOW_SIZE)[..., 0]
         return np.where(heights > top * 10, np.inf, heights)
 

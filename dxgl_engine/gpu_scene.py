@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from vispy import gloo
 
-from . import gl_context
+from . import draw_order, gl_context
 from .animation import Pose
 from .deform import joint_matrices, morph
 from .scene import (
@@ -67,11 +67,24 @@ class DrawItem:
     morph_node: int | None = None
     vertices: np.ndarray | None = None  # CPU copy of a morphed item's vertex data
     last_weights: np.ndarray | None = None
+    order_source: tuple[np.ndarray, np.ndarray] | None = None  # positions, triangles: see draw_order
+    ordered: dict[int, gloo.IndexBuffer] = field(default_factory=dict)
 
     @property
     def blend(self) -> bool:
         """Drawn after opaque geometry, sorted back to front (BLEND, and see-through glass)."""
         return self.material.alpha_mode == "BLEND" or "TRANSMISSION" in self.features
+
+    def indices_towards(self, eye: np.ndarray) -> gloo.IndexBuffer:
+        """The index buffer to draw for a viewer at `eye` (in the item's vertex space): near-to-far
+        for large rigid opaque items, the stored order otherwise."""
+        if self.order_source is None:
+            return self.ibo
+        k = draw_order.nearest_direction(eye, self.centroid)
+        if k not in self.ordered:
+            positions, triangles = self.order_source
+            self.ordered[k] = gloo.IndexBuffer(draw_order.near_to_far(positions, triangles, draw_order.DIRECTIONS[k]))
+        return self.ordered[k]
 
 
 @dataclass
@@ -109,6 +122,7 @@ class GpuScene:
                 item.skin = skin
                 if morphs:
                     item.morph_source, item.morph_node = prim, inst.node
+                    item.order_source = None  # its vertices move: no fixed order holds
                     item.vertices = _vertex_data(prim, item.vbo.dtype)
                 separate.append(item)
                 gpu.dynamic = gpu.dynamic or inst.node in moving or morphs
@@ -152,6 +166,7 @@ class GpuScene:
         attributes = _attributes_needed(parts, textures, skinned)
         vertices, indices = _bake(parts, attributes)
         centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)
+        orderable = draw_order.wants_orders(len(indices)) and not skinned and not _sorted(material)
         return DrawItem(
             gloo.VertexBuffer(vertices),
             gloo.IndexBuffer(indices),
@@ -161,6 +176,7 @@ class GpuScene:
             int(indices.shape[0]),
             _features(material, textures, attributes),
             material_uniforms(material, textures),
+            order_source=(vertices["a_position"].copy(), indices) if orderable else None,
         )
 
     def _texture(self, scene: Scene, ref: TextureRef) -> gloo.Texture2D:

@@ -123,7 +123,15 @@ class MeshPass:
             var.program[name] = item.vbo[name]
         for name, value in item.uniforms.items():
             var.set(name, value)
-        var.program.draw("triangles", item.ibo)
+        var.program.draw("triangles", self._indices(item, matrix, per_frame["u_eye"]))
+
+    @staticmethod
+    def _indices(item: DrawItem, matrix: np.ndarray, eye: np.ndarray) -> gloo.IndexBuffer:
+        """The item's triangles in the order cheapest to draw for this viewer (see draw_order)."""
+        if item.order_source is None or abs(np.linalg.det(matrix)) < 1e-30:
+            return item.ibo
+        local = np.linalg.solve(matrix, np.r_[eye, 1.0])
+        return item.indices_towards(local[:3] / local[3])
 
     def item_matrix(self, item: DrawItem, model: np.ndarray) -> np.ndarray:
         """Vertex space -> world: the placement, after the node's pose for parts a clip moves
