@@ -99,37 +99,72 @@ def set_filters(texture, min_filter: int, mag_filter: int) -> None:
     gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
 
 
-_native_read = None
+_native: dict = {}
 
 
-def _read_pixels(fbo, width: int, height: int, gl_type: int, out: np.ndarray) -> np.ndarray:
+def _gl_func(name: str, *args):
+    """A GL entry point called directly: gloo's ES 2 subset lacks some (MRT), and its
+    glReadPixels copies."""
+    if name not in _native:
+        from vispy.gloo.gl import _gl2
+
+        _native[name] = _gl2._get_gl_func(name, None, args)
+    return _native[name]
+
+
+GL_COLOR_ATTACHMENT0 = 0x8CE0
+
+
+def attach_colour_buffers(fbo, renderbuffers: list) -> None:
+    """More colour attachments (1, 2, ...) on a gloo FrameBuffer, which knows only one, and
+    every attachment drawn to: fragment output k lands in attachment k."""
+    import ctypes
+
+    from vispy.gloo import gl
+
+    flush(fbo, *renderbuffers)
+    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, gl_handle(fbo))
+    for k, rb in enumerate(renderbuffers, start=1):
+        gl.glFramebufferRenderbuffer(gl.GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0 + k, gl.GL_RENDERBUFFER, gl_handle(rb))
+    n = len(renderbuffers) + 1
+    targets = (ctypes.c_uint * n)(*(GL_COLOR_ATTACHMENT0 + k for k in range(n)))
+    _gl_func("glDrawBuffers", ctypes.c_int, ctypes.c_void_p)(n, ctypes.cast(targets, ctypes.c_void_p))
+    status = gl.glCheckFramebufferStatus(gl.GL_FRAMEBUFFER)
+    gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
+    if status != gl.GL_FRAMEBUFFER_COMPLETE:
+        raise RenderFailed(f"the driver refused a {n}-target framebuffer (status 0x{status:x})")
+
+
+def _read_pixels(fbo, width: int, height: int, gl_type: int, out: np.ndarray, attachment: int = 0) -> np.ndarray:
     """glReadPixels straight into a numpy array (gloo's wrapper copies through two bytes buffers,
     which costs more than the read itself for a 4K frame)."""
     import ctypes
 
     from vispy.gloo import gl
-    from vispy.gloo.gl import _gl2
 
-    global _native_read
-    if _native_read is None:
-        args = (ctypes.c_int,) * 4 + (ctypes.c_uint,) * 2 + (ctypes.c_void_p,)
-        _native_read = _gl2._get_gl_func("glReadPixels", None, args)
+    read = _gl_func("glReadPixels", *(ctypes.c_int,) * 4, *(ctypes.c_uint,) * 2, ctypes.c_void_p)
+    select = _gl_func("glReadBuffer", ctypes.c_uint)
     flush(fbo)
     gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, gl_handle(fbo))
     gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 1)
-    _native_read(0, 0, width, height, gl.GL_RGBA, gl_type, out.ctypes.data_as(ctypes.c_void_p))
+    if attachment:
+        select(GL_COLOR_ATTACHMENT0 + attachment)
+    read(0, 0, width, height, gl.GL_RGBA, gl_type, out.ctypes.data_as(ctypes.c_void_p))
+    if attachment:
+        select(GL_COLOR_ATTACHMENT0)
     gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
     return out
 
 
-def read_rgba(fbo, width: int, height: int, out: np.ndarray | None = None) -> np.ndarray:
-    """glReadPixels of an FBO into an (H, W, 4) uint8 array (rows in GL order), or into `out`."""
+def read_rgba(fbo, width: int, height: int, out: np.ndarray | None = None, attachment: int = 0) -> np.ndarray:
+    """glReadPixels of an FBO's colour `attachment` into an (H, W, 4) uint8 array (rows in GL
+    order), or into `out`."""
     from vispy.gloo import gl
 
     if out is None:
         out = np.empty((height, width, 4), np.uint8)
     assert out.shape == (height, width, 4) and out.dtype == np.uint8 and out.flags.c_contiguous
-    return _read_pixels(fbo, width, height, gl.GL_UNSIGNED_BYTE, out)
+    return _read_pixels(fbo, width, height, gl.GL_UNSIGNED_BYTE, out, attachment)
 
 
 def read_float(fbo, width: int, height: int) -> np.ndarray:

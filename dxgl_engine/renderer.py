@@ -26,6 +26,7 @@ SSAA = 2
 GL_DEPTH_COMPONENT24 = 0x81A6
 GL_TEXTURE_MAX_LEVEL = 0x813D  # not among vispy's GL ES constants
 FULLSCREEN = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
+MAX_COMPOSITES = 4  # backdrops one compose pass writes at once (see compose.frag)
 
 
 @dataclass
@@ -47,6 +48,18 @@ def _output_key(background, level: int) -> tuple:
         b = background
         return (b.color, id(b.image), id(b.foreground), b.anchor, b.vignette, level)
     return (background, None, None, None, 0.0, level)
+
+
+def _as_backdrop(background) -> Backdrop:
+    return background if isinstance(background, Backdrop) else Backdrop(color=background)
+
+
+def _by_level(requests: list[tuple]) -> list[tuple[int, list[int]]]:
+    """Indices of the (backdrop, level) requests grouped by level: one compose pass per group."""
+    groups: dict[int, list[int]] = {}
+    for i, (_, level) in enumerate(requests):
+        groups.setdefault(level, []).append(i)
+    return sorted(groups.items())
 
 
 @dataclass(frozen=True)
@@ -91,8 +104,7 @@ class Renderer:
         self.extent = extent or FloorExtent.around(scene.rest_points())
         self.shadow = ShadowPass(self.meshes, self.stage, self.extent) if self.stage.shadows else None
         self.reflection: ReflectionPass | None = None
-        self._compose = gloo.Program(shader_source("fullscreen.vert"), shader_source("compose.frag"))
-        self._compose["a_position"] = FULLSCREEN
+        self._composers: dict[int, gloo.Program] = {}
         self._blank = gloo.Texture2D(np.zeros((1, 1, 4), np.uint8))
         self._overlays: dict[int, tuple[np.ndarray, gloo.Texture2D]] = {}
         self.max_target = min(gl_context.gl_info()["max_renderbuffer_size"], gl_context.gl_info()["max_texture_size"])
@@ -121,16 +133,28 @@ class Renderer:
         # 24-bit depth: gloo's "depth" means 16 bits, too coarse for labels and decals on a product.
         self._hi_fbo = gloo.FrameBuffer(color=self._hi_color,
                                         depth=gloo.RenderBuffer((hh, hw), format=GL_DEPTH_COMPONENT24))
-        self._lo: dict[tuple[int, int], gloo.FrameBuffer] = {}
+        self._lo: dict[tuple[int, int, int], tuple[gloo.FrameBuffer, list]] = {}
         self._mip_levels = 0
         if self.stage.reflector:
             self.reflection = ReflectionPass(self.meshes, self.extent, width, height)
 
-    def _lo_fbo(self, w: int, h: int) -> gloo.FrameBuffer:
-        key = (w, h)
+    def _lo_fbo(self, w: int, h: int, n: int) -> gloo.FrameBuffer:
+        """A target of `n` colour attachments at the output size."""
+        key = (w, h, n)
         if key not in self._lo:
-            self._lo[key] = gloo.FrameBuffer(color=gloo.RenderBuffer((h, w), format="color"))
-        return self._lo[key]
+            buffers = [gloo.RenderBuffer((h, w), format="color") for _ in range(n)]
+            fbo = gloo.FrameBuffer(color=buffers[0])
+            if n > 1:
+                gl_context.attach_colour_buffers(fbo, buffers[1:])
+            self._lo[key] = (fbo, buffers)  # the buffers are kept: gloo frees what is not referenced
+        return self._lo[key][0]
+
+    def _composer(self, n: int) -> gloo.Program:
+        if n not in self._composers:
+            p = gloo.Program(shader_source("fullscreen.vert"), shader_source("compose.frag", frozenset({f"OUTPUTS {n}"})))
+            p["a_position"] = FULLSCREEN
+            self._composers[n] = p
+        return self._composers[n]
 
     # --- frame --------------------------------------------------------------------------------
     def render(self, view: View, background: Backdrop | tuple[int, int, int] | None = None,
@@ -166,13 +190,16 @@ class Renderer:
             draw_ms += (time.perf_counter() - t1) * 1e3
             if top > 0:
                 self._mipmaps(top)
-            for frame, (background, level) in zip(frames, requests):
-                backdrop = background if isinstance(background, Backdrop) else Backdrop(color=background)
+            whole = len(self.tiles) == 1
+            for level, members in _by_level(requests):
                 x, y, w, h = tile.x >> level, tile.y >> level, tile.w >> level, tile.h >> level
-                whole = len(self.tiles) == 1
-                part = self._compose_tile(backdrop, level, tile, frame if whole else None)
-                if not whole:
-                    frame[y : y + h, x : x + w] = part
+                for start in range(0, len(members), MAX_COMPOSITES):
+                    chunk = members[start : start + MAX_COMPOSITES]
+                    backdrops = [_as_backdrop(requests[i][0]) for i in chunk]
+                    parts = self._compose_tile(backdrops, level, tile, [frames[i] for i in chunk] if whole else None)
+                    if not whole:
+                        for i, part in zip(chunk, parts):
+                            frames[i][y : y + h, x : x + w] = part
         if self.profile:
             self.timings.draw += draw_ms
             self.timings.reduce_readback += (time.perf_counter() - t0) * 1e3 - draw_ms
@@ -216,36 +243,42 @@ class Renderer:
         gl.glGenerateMipmap(gl.GL_TEXTURE_2D)
         gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
 
-    def _compose_tile(self, backdrop: Backdrop, level: int, tile: Tile, out: np.ndarray | None = None) -> np.ndarray:
-        """Reduce one tile at `level` and composite it over `backdrop`; read it back (into `out`)."""
+    def _compose_tile(self, backdrops: list[Backdrop], level: int, tile: Tile,
+                      outs: list[np.ndarray] | None = None) -> list[np.ndarray]:
+        """Reduce one tile at `level` and composite it over each backdrop in one pass; read each
+        back (into `outs`)."""
         w, h = tile.w >> level, tile.h >> level
-        fbo = self._lo_fbo(w, h)
+        fbo = self._lo_fbo(w, h, len(backdrops))
         hi_h, hi_w = self._hi_color.shape[:2]
+        p = self._composer(len(backdrops))
         with fbo:
             gloo.set_viewport(0, 0, w, h)
             gloo.set_state(depth_test=False, blend=False, cull_face=False)
-            self._set_backdrop(backdrop, self.width, self.height)
-            p = self._compose
+            p["u_aspect"] = self.width / self.height
+            for k in range(MAX_COMPOSITES):  # every array entry set, the unused ones transparent
+                self._set_backdrop(p, k, backdrops[k] if k < len(backdrops) else None, self.width, self.height)
             p["u_source"] = self._hi_color
             p["u_lod"] = float(level)
             p["u_src_scale"] = np.array([tile.w * self.ssaa / hi_w, tile.h * self.ssaa / hi_h], np.float32)
             p["u_tile"] = self._tile_rect(tile)
             p["u_flip_y"] = True  # rows come back top row first: no copy to flip them
             p.draw("triangles")
-        return gl_context.read_rgba(fbo, w, h, out)
+        outs = outs or [None] * len(backdrops)
+        return [gl_context.read_rgba(fbo, w, h, out, attachment=k) for k, out in enumerate(outs)]
 
-    def _set_backdrop(self, b: Backdrop, width: int, height: int) -> None:
-        p = self._compose
-        p["u_bg_mode"] = 0 if b.transparent else (2 if b.image is not None else 1)
-        p["u_bg"] = np.asarray(b.color if b.color is not None else (0, 0, 0), np.float32) / 255.0
-        p["u_vignette"] = float(b.vignette)
-        p["u_aspect"] = width / height
+    def _set_backdrop(self, p: gloo.Program, k: int, b: Backdrop | None, width: int, height: int) -> None:
+        """Output k's backdrop uniforms (None: an unused entry of the arrays)."""
+        used = b is not None
+        b = b or Backdrop()
+        p[f"u_bg_mode[{k}]"] = 0 if b.transparent else (2 if b.image is not None else 1)
+        p[f"u_bg[{k}]"] = np.asarray(b.color if b.color is not None else (0, 0, 0), np.float32) / 255.0
+        p[f"u_vignette[{k}]"] = float(b.vignette)
         for name, image in (("bg", b.image), ("fg", b.foreground)):
-            tex = self._overlay(image) if image is not None else self._blank
-            p[f"u_{name}_image"] = tex
+            if used:
+                p[f"u_{name}_image{k}"] = self._overlay(image) if image is not None else self._blank
             rect = cover_rect(image.shape[1], image.shape[0], width, height, b.anchor) if image is not None else (1, 1, 0, 0)
-            p[f"u_{name}_rect"] = np.asarray(rect, np.float32)
-        p["u_has_fg"] = b.foreground is not None
+            p[f"u_{name}_rect[{k}]"] = np.asarray(rect, np.float32)
+        p[f"u_has_fg[{k}]"] = int(b.foreground is not None)
 
     def _overlay(self, image: np.ndarray) -> gloo.Texture2D:
         """One texture per overlay image (kept while the renderer lives: a job reuses it every frame)."""

@@ -1,27 +1,63 @@
-#version 330
 // The last pass: 2x supersample reduction, then the backdrop. One bilinear tap exactly between
 // four texels is their box average (premultiplied, linear). The model's colour is encoded to
 // sRGB with straight alpha; with a backdrop it goes "over" the background (colour or image,
 // sRGB, as editors composite a straight-alpha master), then the vignette darkens the corners and
 // the foreground overlay goes on top. The background is never tone-mapped: it comes out exact.
+//
+// Compiled with OUTPUTS n (1 to 4): one pass writes n composites of the same reduced pixel over
+// n backdrops, to n colour attachments. The reduction and the sRGB encoding, most of this pass's
+// cost, are paid once for a batch of background variants.
 in vec2 v_uv;                 // tile uv; with u_flip_y the GL bottom row samples the image top
 uniform sampler2D u_source;
 uniform float u_lod;          // 0: the 2x target reduced by one bilinear tap; k: from mip level k
 uniform vec2 u_src_scale;     // the tile's share of the supersampled target
 uniform vec4 u_tile;          // the tile in frame uv, GL orientation (x, y, width, height)
-uniform int u_bg_mode;        // 0 transparent, 1 colour, 2 image
-uniform vec3 u_bg;            // sRGB 0..1
-uniform sampler2D u_bg_image;
-uniform vec4 u_bg_rect;       // image uv = frame uv * rect.xy + rect.zw (cover + anchor crop)
-uniform bool u_has_fg;
-uniform sampler2D u_fg_image;
-uniform vec4 u_fg_rect;
-uniform float u_vignette;
 uniform float u_aspect;       // width / height
-out vec4 frag_color;
+
+// Per output (literal sizes: vispy reads array sizes from the source text).
+uniform int u_bg_mode[4];     // 0 transparent, 1 colour, 2 image
+uniform vec3 u_bg[4];         // sRGB 0..1
+uniform vec4 u_bg_rect[4];    // image uv = frame uv * rect.xy + rect.zw (cover + anchor crop)
+uniform int u_has_fg[4];
+uniform vec4 u_fg_rect[4];
+uniform float u_vignette[4];
+uniform sampler2D u_bg_image0;
+uniform sampler2D u_fg_image0;
+layout(location = 0) out vec4 out0;
+#if OUTPUTS > 1
+uniform sampler2D u_bg_image1;
+uniform sampler2D u_fg_image1;
+layout(location = 1) out vec4 out1;
+#endif
+#if OUTPUTS > 2
+uniform sampler2D u_bg_image2;
+uniform sampler2D u_fg_image2;
+layout(location = 2) out vec4 out2;
+#endif
+#if OUTPUTS > 3
+uniform sampler2D u_bg_image3;
+uniform sampler2D u_fg_image3;
+layout(location = 3) out vec4 out3;
+#endif
 
 vec3 linear_to_srgb(vec3 c) {
     return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(0.0031308, c));
+}
+
+vec4 over_backdrop(int k, sampler2D bg_image, sampler2D fg_image, vec3 model, float alpha, vec2 frame) {
+    if (u_bg_mode[k] == 0) return vec4(model, alpha);
+    vec3 bg = u_bg_mode[k] == 2 ? texture(bg_image, frame * u_bg_rect[k].xy + u_bg_rect[k].zw).rgb : u_bg[k];
+    vec3 color = mix(bg, model, alpha);
+    if (u_vignette[k] > 0.0) {
+        vec2 d = (frame - 0.5) * vec2(max(u_aspect, 1.0), max(1.0 / u_aspect, 1.0));
+        float r = length(d) / length(vec2(max(u_aspect, 1.0), max(1.0 / u_aspect, 1.0)) * 0.5);
+        color *= 1.0 - u_vignette[k] * 0.85 * smoothstep(0.35, 1.0, r);
+    }
+    if (u_has_fg[k] != 0) {
+        vec4 fg = texture(fg_image, frame * u_fg_rect[k].xy + u_fg_rect[k].zw);
+        color = mix(color, fg.rgb, fg.a);
+    }
+    return vec4(color, 1.0);
 }
 
 void main() {
@@ -30,20 +66,14 @@ void main() {
     vec2 frame = vec2(frame_gl.x, 1.0 - frame_gl.y);  // frame uv from the top-left corner, as images are stored
     vec3 model = vec3(0.0);
     if (c.a > 0.0) model = linear_to_srgb(clamp(c.rgb / c.a, 0.0, 1.0));  // a real branch: most pixels are empty
-    if (u_bg_mode == 0) {
-        frag_color = vec4(model, c.a);
-        return;
-    }
-    vec3 bg = u_bg_mode == 2 ? texture(u_bg_image, frame * u_bg_rect.xy + u_bg_rect.zw).rgb : u_bg;
-    vec3 color = mix(bg, model, c.a);
-    if (u_vignette > 0.0) {
-        vec2 d = (frame - 0.5) * vec2(max(u_aspect, 1.0), max(1.0 / u_aspect, 1.0));
-        float r = length(d) / length(vec2(max(u_aspect, 1.0), max(1.0 / u_aspect, 1.0)) * 0.5);
-        color *= 1.0 - u_vignette * 0.85 * smoothstep(0.35, 1.0, r);
-    }
-    if (u_has_fg) {
-        vec4 fg = texture(u_fg_image, frame * u_fg_rect.xy + u_fg_rect.zw);
-        color = mix(color, fg.rgb, fg.a);
-    }
-    frag_color = vec4(color, 1.0);
+    out0 = over_backdrop(0, u_bg_image0, u_fg_image0, model, c.a, frame);
+#if OUTPUTS > 1
+    out1 = over_backdrop(1, u_bg_image1, u_fg_image1, model, c.a, frame);
+#endif
+#if OUTPUTS > 2
+    out2 = over_backdrop(2, u_bg_image2, u_fg_image2, model, c.a, frame);
+#endif
+#if OUTPUTS > 3
+    out3 = over_backdrop(3, u_bg_image3, u_fg_image3, model, c.a, frame);
+#endif
 }

@@ -112,3 +112,43 @@ def test_reduced_variants_come_from_the_same_draw(product):
     assert full.shape == (180, 320, 4) and half.shape == (90, 160, 4) and quarter.shape == (45, 80, 4)
     assert np.abs(resize(full, 160, 90).astype(int) - half.astype(int)).mean() < 2.0
     assert np.abs(resize(full, 80, 45).astype(int) - quarter.astype(int)).mean() < 2.5
+
+
+def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
+    """render_many writes up to four composites per pass (one per colour attachment); each must be
+    exactly what a pass of its own gives, at every level, past four, and in tiles."""
+    from dxgl_engine import renderer
+    from dxgl_engine.compositing import Backdrop
+
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (50, 70, 3), np.uint8)
+    overlay = np.zeros((40, 40, 4), np.uint8)
+    overlay[5:15, 5:15] = (250, 10, 10, 255)
+    backdrops = [Backdrop(color=(255, 255, 255)), None, Backdrop(color=(20, 40, 200), vignette=0.7),
+                 Backdrop(image=image, anchor="bottom-right"), Backdrop(color=(0, 0, 0), foreground=overlay),
+                 (200, 120, 30)]  # fmt: skip
+    outputs = [(b, 0) for b in backdrops] + [(backdrops[0], 1), (None, 2), (backdrops[3], 1)]
+    clip = Clip(product, Settings.from_json({"aspect": "16:9"}), (320, 180))
+    view = clip.framing.view(effects.shot_at(clip.settings, 0.2), 320, 180, 1.0)
+    together = clip.renderer.render_many(view, outputs)
+    passes = []
+    original = renderer.Renderer._compose_tile
+    monkeypatch.setattr(renderer.Renderer, "_compose_tile",
+                        lambda self, b, *a, **k: passes.append(len(b)) or original(self, b, *a, **k))  # fmt: skip
+    alone = [clip.renderer.render_many(view, [o])[0] for o in outputs]
+    assert len(passes) == len(outputs) and set(passes) == {1}
+    for (b, level), a, b_alone in zip(outputs, together, alone):
+        assert a.shape == (180 >> level, 320 >> level, 4)
+        assert np.array_equal(a, b_alone), (b, level)
+    assert together[0][0, 0, :3].tolist() == [255, 255, 255] and together[1][0, 0, 3] == 0
+    assert together[5][0, 0, :3].tolist() == [200, 120, 30]
+
+    passes.clear()
+    monkeypatch.setattr(clip.renderer, "max_target", 256)  # 640x360 supersampled: tiles of <= 128 px
+    clip.renderer.width = 0
+    clip.renderer.resize(320, 180)
+    assert len(clip.renderer.tiles) > 1
+    tiled = clip.renderer.render_many(view, outputs)
+    assert max(passes) == renderer.MAX_COMPOSITES
+    for a, t in zip(together, tiled):
+        assert np.abs(a.astype(int) - t.astype(int)).max() <= 1
