@@ -84,13 +84,15 @@ def batch(models: list[Path], length: float, tmp: Path) -> None:
           ["model", "1 render s", "4 separate s", "batch of 4 s", "batch / 1", "speed-up"], rows)  # fmt: skip
 
 
+# VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child
+# started by a process that has rendered 4K would report that process's peak instead of its own.
 PEAK = """
-import resource, sys
+import sys
 from dxgl_engine import load_model
 from dxgl_engine.pipeline import render_video
 from dxgl_engine.settings import Settings
 render_video(load_model(sys.argv[1]), Settings.from_json({"length": float(sys.argv[2])}), sys.argv[3])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
 """
 
 
