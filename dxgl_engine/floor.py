@@ -19,6 +19,8 @@ from . import gl_context
 from .mesh_pass import MeshPass, shader_source
 
 SHADOW_SIZE = 256  # texels across the floor square
+# Darkness below this changes no 8-bit output value: the floor is drawn only around what is above it.
+VISIBLE = 1.0 / 1024.0
 QUAD = np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], np.float32)
 
 
@@ -67,6 +69,19 @@ def shadow_darkness(heights: np.ndarray, extent: FloorExtent, stage: Stage) -> n
     return (stage.shadow_intensity * alpha).astype(np.float32)
 
 
+def visible_area(darkness: np.ndarray) -> np.ndarray | None:
+    """The texture-uv rectangle around every texel dark enough to show, one texel wider for the
+    bilinear filter (None when no texel shows). Drawing only that saves most of the floor's
+    fill: the square reaches well past the shadow to hold every frame of the effect."""
+    rows, cols = np.nonzero(darkness >= VISIBLE)
+    if len(rows) == 0:
+        return None
+    n = darkness.shape[0]
+    lo = np.maximum(np.array([cols.min(), rows.min()]) - 1, 0) / n
+    hi = np.minimum(np.array([cols.max(), rows.max()]) + 2, n) / n
+    return np.r_[lo, hi].astype(np.float32)
+
+
 class ShadowPass:
     """Bakes the shadow texture from the model's meshes and draws the floor that shows it."""
 
@@ -80,6 +95,7 @@ class ShadowPass:
         self._floor = gloo.Program(shader_source("floor.vert"), shader_source("floor.frag"))
         self._floor["a_position"] = QUAD
         self._key = None
+        self.area: np.ndarray | None = None  # the part of the floor drawn (texture uv x0, y0, x1, y1)
         self.bakes = 0  # how many times the shadow was computed (a turntable needs one)
 
     def update(self, model: np.ndarray) -> None:
@@ -89,7 +105,9 @@ class ShadowPass:
             return
         self._key = key
         heights = self._render_heights(model)
-        self.texture.set_data(shadow_darkness(heights, self.extent, self.stage)[..., None])
+        darkness = shadow_darkness(heights, self.extent, self.stage)
+        self.texture.set_data(darkness[..., None])
+        self.area = visible_area(darkness)
         self.bakes += 1
 
     def _render_heights(self, model: np.ndarray) -> np.ndarray:
@@ -112,12 +130,15 @@ class ShadowPass:
         return np.where(heights > top * 10, np.inf, heights)
 
     def draw(self, view_proj: np.ndarray) -> None:
+        if self.area is None:
+            return
         gloo.set_state(depth_test=True, depth_mask=False, blend=True, cull_face=False)
         gloo.set_blend_func("one", "one_minus_src_alpha")
         self._floor["u_view_proj"] = view_proj.astype(np.float32).T
         self._floor["u_extent"] = float(self.extent.half)
         self._floor["u_floor_y"] = -1e-3 * float(self.extent.height)  # just under the model's base
         self._floor["u_shadow"] = self.texture
+        self._floor["u_area"] = self.area
         self._floor.draw("triangle_strip")
         gloo.set_state(depth_mask=True, blend=False)
 

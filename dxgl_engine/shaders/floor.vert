@@ -1,11 +1,14 @@
 #version 330
-// The invisible shadow-catcher floor: a square of half-size u_extent on y = u_floor_y.
+// The invisible shadow-catcher floor: the part u_area (texture uv) of a square of half-size
+// u_extent on y = u_floor_y.
 in vec2 a_position;  // -1..1
 uniform mat4 u_view_proj;
 uniform float u_extent;
 uniform float u_floor_y;
+uniform vec4 u_area;  // x0, y0, x1, y1
 out vec2 v_uv;
 void main() {
-    v_uv = a_position * 0.5 + 0.5;
-    gl_Position = u_view_proj * vec4(a_position.x * u_extent, u_floor_y, a_position.y * u_extent, 1.0);
+    v_uv = mix(u_area.xy, u_area.zw, a_position * 0.5 + 0.5);
+    vec2 xz = (v_uv * 2.0 - 1.0) * u_extent;
+    gl_Position = u_view_proj * vec4(xz.x, u_floor_y, xz.y, 1.0);
 }

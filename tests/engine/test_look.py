@@ -141,6 +141,28 @@ def test_shadow_is_baked_once_for_a_turntable_and_per_frame_when_animated(produc
     assert walk.renderer.shadow.bakes == 3
 
 
+def test_floor_is_drawn_only_where_the_shadow_shows(product, monkeypatch):
+    from dxgl_engine import floor
+
+    dark = np.zeros((8, 8), np.float32)
+    assert floor.visible_area(dark) is None
+    dark[2:4, 5] = 0.3  # rows 2-3 (v), column 5 (u), widened by a texel for the filter
+    assert floor.visible_area(dark).tolist() == [4 / 8, 1 / 8, 7 / 8, 5 / 8]
+    dark[:] = 0.9
+    assert floor.visible_area(dark).tolist() == [0.0, 0.0, 1.0, 1.0]
+
+    lying = {"shadows": True, "tiltX": 90}  # a footprint longer one way than the other
+    for bg in ((255, 255, 255), None):
+        clipped, clip = frame(product, lying, bg)
+        area = clip.renderer.shadow.area
+        assert area[0] > 0.05 and area[2] < 0.95, "the shadow covers a part of the floor square"
+        assert area[2] - area[0] < 0.8 * (area[3] - area[1])
+        monkeypatch.setattr(floor, "visible_area", lambda d: np.array([0, 0, 1, 1], np.float32))
+        whole, _ = frame(product, lying, bg)
+        monkeypatch.undo()
+        assert np.abs(clipped.astype(int) - whole.astype(int)).max() <= 1
+
+
 def test_reflector_mirrors_the_model_below_it(product):
     bg = (255, 255, 255)
     plain, _ = frame(product, {"reflector": False, "shadows": False}, bg)
