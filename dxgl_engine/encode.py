@@ -55,6 +55,18 @@ class VideoOutput:
         return ["-c:v", "prores_ks", "-profile:v", "4444", "-vendor", "apl0", "-alpha_bits", "16", *_BT709]
 
 
+def _widen_pipe(fd: int, frame_bytes: int) -> None:
+    """Let a whole frame (up to the system's limit) sit in the pipe: with Linux's default 64 KiB
+    the renderer waits on ffmpeg's reads for every frame instead of drawing the next one."""
+    try:
+        import fcntl
+
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        fcntl.fcntl(fd, 1031, min(frame_bytes, limit))  # F_SETPIPE_SZ
+    except (ImportError, OSError, ValueError):
+        pass  # not Linux, or refused: the default pipe still works
+
+
 class FrameEncoder:
     """Feeds RGBA frames of one size to ffmpeg, which encodes every `VideoOutput` at once.
 
@@ -86,6 +98,7 @@ class FrameEncoder:
             fmt = "mov" if out.codec == "prores" else "mp4"
             cmd += ["-map", label, *out.codec_args(), "-an", "-f", fmt, str(out.path)]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr)
+        _widen_pipe(self._proc.stdin.fileno(), width * height * 4)
 
     def write(self, frame: np.ndarray) -> None:
         if frame.shape != (self.height, self.width, 4) or frame.dtype != np.uint8:

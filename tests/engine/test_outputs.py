@@ -146,3 +146,20 @@ def test_memory_does_not_grow_with_length(tmp_path):
         peaks[seconds] = int(p.stdout.split()[-1])
     assert peaks[30] <= 1.2 * peaks[6], peaks
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are a Linux feature")
+def test_encoder_pipe_holds_a_whole_frame(tmp_path):
+    """The renderer hands a frame to ffmpeg and goes on drawing: the pipe must take a whole frame
+    (up to the system's limit), not Linux's default 64 KiB."""
+    import fcntl
+    from pathlib import Path
+
+    from dxgl_engine.encode import FrameEncoder, VideoOutput
+
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    with FrameEncoder(320, 180, [VideoOutput(tmp_path / "a.mp4", 320, 180)]) as enc:
+        assert fcntl.fcntl(enc._proc.stdin.fileno(), 1032) >= min(320 * 180 * 4, limit)  # F_GETPIPE_SZ
+        for k in range(3):
+            enc.write(np.full((180, 320, 4), 60 * k, np.uint8))
+    assert probe(tmp_path / "a.mp4")["frames"] == 3
