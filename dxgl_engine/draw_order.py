@@ -6,7 +6,8 @@ double-sided shells), triangles that happen to be stored far-to-near are all sha
 overwritten. Drawn near-to-far, the early depth test rejects the hidden ones before shading.
 
 The right order depends on the view, so an item keeps one order per direction of a fixed set,
-made on first use, and each draw picks the direction closest to its own view. Any order is
+made on first use (as many as a memory budget holds), and each draw picks the direction closest
+to its own view. Any order is
 correct for opaque geometry (the depth test decides what shows): this changes only the cost.
 """
 from __future__ import annotations
@@ -28,8 +29,18 @@ DIRECTIONS /= np.linalg.norm(DIRECTIONS, axis=1, keepdims=True)
 CLUSTER = 64
 
 
+# Index bytes one item may keep in orders: a dataset's sphere of views can ask for all 26, which for
+# a 2M-triangle scan would be 624 MB. Past this, the least recently used order is dropped.
+BUDGET_BYTES = 192 * 2**20
+
+
 def wants_orders(triangles: int) -> bool:
     return triangles >= MIN_TRIANGLES
+
+
+def orders_kept(triangles: int) -> int:
+    """How many orders an item of `triangles` keeps at once (at least two, at most all)."""
+    return int(min(len(DIRECTIONS), max(2, BUDGET_BYTES // max(triangles * 12, 1))))
 
 
 def nearest_direction(eye: np.ndarray, centre: np.ndarray) -> int:

@@ -81,10 +81,14 @@ class DrawItem:
         if self.order_source is None:
             return self.ibo
         k = draw_order.nearest_direction(eye, self.centroid)
-        if k not in self.ordered:
+        ibo = self.ordered.pop(k, None)  # re-inserted last: the dict runs least to most recently used
+        if ibo is None:
             positions, triangles = self.order_source
-            self.ordered[k] = gloo.IndexBuffer(draw_order.near_to_far(positions, triangles, draw_order.DIRECTIONS[k]))
-        return self.ordered[k]
+            ibo = gloo.IndexBuffer(draw_order.near_to_far(positions, triangles, draw_order.DIRECTIONS[k]))
+            while len(self.ordered) >= draw_order.orders_kept(self.triangles):
+                self.ordered.pop(next(iter(self.ordered))).delete()
+        self.ordered[k] = ibo
+        return ibo
 
 
 @dataclass

@@ -78,6 +78,28 @@ def test_large_rigid_opaque_items_get_one_buffer_per_direction(gl):
     assert item.order_source is None and item.indices_towards(np.array([0.0, 0.0, 5.0])) is item.ibo
 
 
+def test_orders_kept_within_a_memory_budget(gl, monkeypatch):
+    """A huge scan seen from every side (a sphere dataset) keeps only the orders the budget holds,
+    dropping the least recently used; a small item keeps all 26."""
+    from dxgl_engine.animation import Player, resolve_clip
+
+    assert draw_order.orders_kept(100_000) == 26
+    assert draw_order.orders_kept(2_000_000) == 8  # 192 MiB of 24 MB orders
+    scene = stacked_scene()
+    item = GpuScene.upload(scene, Player(scene, resolve_clip(scene, None)).pose(0.0)).items[0]
+    monkeypatch.setattr(draw_order, "BUDGET_BYTES", 3 * item.triangles * 12)
+    eyes = [np.array(e, float) for e in ((0, 1.2, 9), (9, 1.2, 0), (0, 1.2, -9), (-9, 1.2, 0))]
+    first = item.indices_towards(eyes[0])
+    for eye in eyes[1:3]:
+        item.indices_towards(eye)
+    assert len(item.ordered) == 3
+    assert item.indices_towards(eyes[0]) is first  # used again: now the most recent
+    item.indices_towards(eyes[3])  # a fourth direction drops the least recently used (eyes[1])
+    assert len(item.ordered) == 3 and item.indices_towards(eyes[0]) is first
+    k1 = draw_order.nearest_direction(eyes[1], item.centroid)
+    assert k1 not in item.ordered
+
+
 @pytest.mark.parametrize("js", [{"shadows": False}, {"reflector": True}])
 def test_orders_change_cost_not_the_picture(gl, monkeypatch, js):
     scene = stacked_scene()
