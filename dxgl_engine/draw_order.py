@@ -7,8 +7,8 @@ overwritten. Drawn near-to-far, the early depth test rejects the hidden ones bef
 
 The right order depends on the view, so an item keeps one order per direction of a fixed set,
 made on first use (as many as a memory budget holds), and each draw picks the direction closest
-to its own view. Any order is
-correct for opaque geometry (the depth test decides what shows): this changes only the cost.
+to its own view. Any order is correct for opaque geometry (the depth test decides what shows):
+this changes only the cost.
 """
 from __future__ import annotations
 
