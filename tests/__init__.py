@@ -1,0 +1,1 @@
+"""dxgl test suite: engine, API, desktop app and notebook tests (see README, Tests)."""

@@ -1,0 +1,1 @@
+"""Engine tests: reader, renderer, look, motion, outputs and datasets."""

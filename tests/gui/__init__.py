@@ -1,0 +1,1 @@
+"""Desktop app tests, in a real window under Xvfb."""

@@ -1,0 +1,1 @@
+"""Jupyter widget and notebook tests, executed by a real kernel."""
