@@ -1,7 +1,6 @@
 """Triangle conversion, generated normals and tangents (dxgl_engine.geometry)."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -132,14 +131,16 @@ def test_degenerate_uvs_still_give_a_perpendicular_tangent():
     np.testing.assert_allclose(np.sum(tangents[:, :3] * normals, axis=1), 0.0, atol=1e-6)
 
 
-def test_normals_and_tangents_of_a_large_mesh_are_fast():
+def test_normals_and_tangents_of_a_large_mesh():
+    """~79k triangles: unit normals, unit tangents orthogonal to them (tools/bench/load.py times it)."""
     n = 200
     u, v = np.meshgrid(np.linspace(0, 1, n), np.linspace(0, 1, n))
     positions = np.stack([u.ravel(), v.ravel(), np.sin(u.ravel() * 6)], axis=1).astype(np.float32)
     grid = np.arange(n * n).reshape(n, n)
     a, b, c, d = grid[:-1, :-1].ravel(), grid[:-1, 1:].ravel(), grid[1:, 1:].ravel(), grid[1:, :-1].ravel()
     tris = np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)])  # ~79k triangles
-    start = time.perf_counter()
     normals = geometry.vertex_normals(positions, tris)
-    geometry.vertex_tangents(positions, normals, positions[:, :2], tris)
-    assert time.perf_counter() - start < 1.0
+    tangents = geometry.vertex_tangents(positions, normals, positions[:, :2], tris)
+    np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(tangents[:, :3], axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(np.sum(tangents[:, :3] * normals, axis=1), 0.0, atol=1e-5)

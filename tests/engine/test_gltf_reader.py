@@ -1,7 +1,6 @@
 """glTF JSON -> Scene on generated files, and every loadable third-party glTF model."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -539,7 +538,9 @@ def test_glb_bytes_cannot_reach_external_files(tmp_path):
         load_glb_bytes(b.glb(), "mem.glb")
 
 
-def test_large_generated_mesh_loads_quickly(tmp_path):
+def test_large_generated_mesh_loads_with_tangents(tmp_path):
+    """124k triangles with a normal map: every triangle kept and tangents generated (the load
+    time is measured by tools/bench/load.py, not asserted here)."""
     n = 250
     u, v = np.meshgrid(np.linspace(0, 1, n), np.linspace(0, 1, n))
     positions = np.stack([u.ravel(), v.ravel(), np.sin(u.ravel() * 5)], axis=1).astype(np.float32)
@@ -550,10 +551,7 @@ def test_large_generated_mesh_loads_quickly(tmp_path):
     mapped = b.material(normalTexture={"index": b.texture(b.image(RED))})
     b.scene(b.node(mesh=b.mesh(b.primitive(positions, b.accessor(indices, 5125), material=mapped,
                                            TEXCOORD_0=positions[:, :2]))))
-    path = b.write_glb(tmp_path / "grid.glb")
-    start = time.perf_counter()
-    scene = load_model(path)
-    assert time.perf_counter() - start < 1.5
+    scene = load_model(b.write_glb(tmp_path / "grid.glb"))
     assert scene.triangle_count == 2 * (n - 1) ** 2 and scene.meshes[0].primitives[0].tangents is not None
 
 
@@ -669,11 +667,15 @@ def test_bad_normals_box_loads_with_repaired_normals(shared_assets):
 
 
 @pytest.mark.shared_assets
-@pytest.mark.parametrize("name", ["SheenCloth/SheenCloth.glb", "2CylinderEngine/2CylinderEngine.glb"])
-def test_big_models_load_fast(shared_assets, name):
-    start = time.perf_counter()
-    load_model(shared_assets / "khronos" / name)
-    assert time.perf_counter() - start < 2.0
+@pytest.mark.parametrize("name, triangles", [("SheenCloth/SheenCloth.glb", 115_200),
+                                             ("2CylinderEngine/2CylinderEngine.glb", 121_496)])  # fmt: skip
+def test_big_models_load_whole(shared_assets, name, triangles):
+    """Every triangle of the ~100k-triangle models (tools/bench/load.py measures how fast)."""
+    scene = load_model(shared_assets / "khronos" / name)
+    assert scene.triangle_count == triangles
+    for mesh in scene.meshes:
+        for prim in mesh.primitives:
+            assert np.isfinite(prim.positions).all() and prim.indices.max() < len(prim.positions)
 
 
 def test_material_factors_slightly_out_of_range_are_clamped(tmp_path):

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Load benchmark: seconds to read each model into a Scene (validation, decoding, generated normals
+and tangents), and to compute normals + tangents of a generated grid, with the bundled sample
+loaded first in the same process as the baseline (the last column is the ratio against it).
+Median of --repeat runs. Models from ../shared/assets are used where that folder exists.
+
+    python tools/bench/load.py [--repeat 5] [--models a.glb b.obj ...]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from dxgl_engine import geometry  # noqa: E402
+from dxgl_engine.loader import load_model  # noqa: E402
+from dxgl_engine.samples import sample_path  # noqa: E402
+
+SHARED = Path(os.environ.get("DXGL_SHARED_ASSETS", ROOT.parent / "shared" / "assets"))
+DEFAULT_MODELS = [
+    "khronos/DamagedHelmet/DamagedHelmet.glb",
+    "khronos/SheenCloth/SheenCloth.glb",
+    "khronos/2CylinderEngine/2CylinderEngine.glb",
+    "large/nefertiti/nefertiti.obj",
+    "obj_zip/spot_cow/spot_cow.zip",
+]
+
+
+def grid(n: int) -> tuple[np.ndarray, np.ndarray]:
+    u, v = np.meshgrid(np.linspace(0, 1, n), np.linspace(0, 1, n))
+    positions = np.stack([u.ravel(), v.ravel(), np.sin(u.ravel() * 6)], axis=1).astype(np.float32)
+    k = np.arange(n * n).reshape(n, n)
+    a, b, c, d = k[:-1, :-1].ravel(), k[:-1, 1:].ravel(), k[1:, 1:].ravel(), k[1:, :-1].ravel()
+    return positions, np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)])
+
+
+def median_seconds(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--models", nargs="*", help="model files (default: a set from ../shared/assets)")
+    args = ap.parse_args()
+    models = [Path(m) for m in args.models] if args.models else [SHARED / m for m in DEFAULT_MODELS if (SHARED / m).exists()]
+    if not args.models and not SHARED.exists():
+        print(f"note: {SHARED} is absent; only the bundled sample and the generated grid are measured", file=sys.stderr)
+    rows = []
+    for path in [sample_path("product"), *models]:
+        scene = load_model(path)
+        rows.append((path.name, scene.triangle_count, median_seconds(lambda p=path: load_model(p), args.repeat)))
+    positions, tris = grid(200)
+
+    def normals_and_tangents():
+        normals = geometry.vertex_normals(positions, tris)
+        geometry.vertex_tangents(positions, normals, positions[:, :2], tris)
+
+    rows.append(("grid 200x200: normals+tangents", len(tris), median_seconds(normals_and_tangents, args.repeat)))
+    with tempfile.TemporaryDirectory() as tmp:  # the same grid through the reader, as an OBJ
+        obj = Path(tmp) / "grid.obj"
+        lines = [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in positions]
+        lines += [f"f {a + 1} {b + 1} {c + 1}" for a, b, c in tris]
+        obj.write_text("\n".join(lines) + "\n")
+        rows.append(("grid 200x200 .obj", len(tris), median_seconds(lambda: load_model(obj), args.repeat)))
+    base = rows[0][2]
+    print(f"\nload time, median of {args.repeat} (baseline = {rows[0][0]})")
+    print(f"{'model':<34}{'triangles':>11}{'seconds':>10}{'vs base':>10}")
+    print("-" * 65)
+    for name, triangles, seconds in rows:
+        print(f"{name:<34}{triangles:>11,}{seconds:>10.3f}{seconds / base:>10.1f}")
+
+
+if __name__ == "__main__":
+    main()
