@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -44,3 +45,21 @@ def gl():
     from dxgl_engine.gl_context import offscreen_context
 
     return offscreen_context()
+
+
+@pytest.fixture
+def extend_settings(monkeypatch):
+    """Add FieldSpecs to the one settings model for the test, as a future setting would be
+    added: front-ends must show them without code of their own."""
+    from dxgl_engine import settings as settings_mod
+
+    def extend(new: tuple) -> None:
+        extended = dataclasses.make_dataclass(
+            "ExtendedSettings", [(s.attr, object, dataclasses.field(default=s.default)) for s in new],
+            bases=(settings_mod.Settings,), frozen=True)  # fmt: skip
+        fields = settings_mod.FIELDS + new
+        monkeypatch.setattr(settings_mod, "FIELDS", fields)
+        monkeypatch.setattr(settings_mod, "FIELDS_BY_KEY", {f.key: f for f in fields})
+        monkeypatch.setattr(settings_mod, "Settings", extended)
+
+    return extend

@@ -236,6 +236,23 @@ def encode_image(pixels: np.ndarray, fmt: str = "PNG") -> bytes:
 
 # -- shapes -------------------------------------------------------------------------------------
 
+# A textured quad as a scanner's OBJ export writes it; format with the MTL file's name.
+QUAD_OBJ = """# a textured quad
+mtllib {mtl}
+v 0 0 0
+v 1 0 0
+v 1 1 0
+v 0 1 0
+vt 0 0
+vt 1 0
+vt 1 1
+vt 0 1
+usemtl scan
+f 1/1 2/2 3/3
+f 1/1 3/3 4/4
+"""
+
+
 def quad(z: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A unit square in the XY plane facing +Z: (positions, texcoords (v down), indices)."""
     positions = np.array([[0, 0, z], [1, 0, z], [1, 1, z], [0, 1, z]], np.float32)

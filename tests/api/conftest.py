@@ -23,7 +23,7 @@ from dxgl_api.db import connection
 from dxgl_engine.errors import Cancelled
 from dxgl_engine.pipeline import RenderResult, VideoPaths
 from dxgl_engine.samples import sample_path
-from tests.gltf_builder import GltfBuilder, cube_corners
+from tests.gltf_builder import QUAD_OBJ, GltfBuilder, cube_corners
 
 
 def pytest_configure(config):
@@ -92,27 +92,12 @@ def make_glb(tag: str | None = None) -> bytes:
     return builder.glb()
 
 
-QUAD_OBJ = """mtllib scan.mtl
-v 0 0 0
-v 1 0 0
-v 1 1 0
-v 0 1 0
-vt 0 0
-vt 1 0
-vt 1 1
-vt 0 1
-usemtl scan
-f 1/1 2/2 3/3
-f 1/1 3/3 4/4
-"""
-
-
 def scan_zip(path: Path) -> Path:
     """An OBJ scan export in a ZIP: a textured quad with its MTL and PNG."""
     import zipfile
 
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("scan.obj", QUAD_OBJ)
+        zf.writestr("scan.obj", QUAD_OBJ.format(mtl="scan.mtl"))
         zf.writestr("scan.mtl", "newmtl scan\nKd 1 1 1\nmap_Kd texture.png\n")
         zf.writestr("texture.png", png(8, 4))
     return path

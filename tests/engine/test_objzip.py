@@ -10,22 +10,8 @@ import pytest
 from dxgl_engine import objzip
 from dxgl_engine.errors import InvalidFormat
 from dxgl_engine.loader import convert_to_glb, load_glb_bytes, load_model
-from tests.gltf_builder import GltfBuilder, encode_image
+from tests.gltf_builder import QUAD_OBJ, GltfBuilder, encode_image
 
-QUAD_OBJ = """# a textured quad
-mtllib {mtl}
-v 0 0 0
-v 1 0 0
-v 1 1 0
-v 0 1 0
-vt 0 0
-vt 1 0
-vt 1 1
-vt 0 1
-usemtl scan
-f 1/1 2/2 3/3
-f 1/1 3/3 4/4
-"""
 TEXTURE = np.zeros((4, 8, 3), np.uint8)
 TEXTURE[:2] = [200, 30, 40]  # top half red-ish, bottom half black: orientation is checkable
 TEXTURE[2:, :4] = [10, 220, 30]

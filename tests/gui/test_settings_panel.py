@@ -129,7 +129,7 @@ def test_colour_picker_updates_live_and_cancel_restores(panel, qtbot):
     assert panel.settings().bg_color == "#ffffff"
 
 
-def test_a_new_field_spec_appears_without_gui_code(qtbot, monkeypatch):
+def test_a_new_field_spec_appears_without_gui_code(qtbot, extend_settings):
     """What happens when the lead adds settings: a number, a path (a file chooser) and a kind no
     editor knows (edited as text) show up, with their ranges, and reach Settings."""
     new = (
@@ -138,13 +138,7 @@ def test_a_new_field_spec_appears_without_gui_code(qtbot, monkeypatch):
         FieldSpec("keyLight", "key_light", "vector3", None, "Key light direction", extension=True),
         FieldSpec("spinRate", "spin_rate", "number", 1.0, "Turns per clip", 1, 4, effects=("turntable",)),
     )
-    extended = dataclasses.make_dataclass(
-        "ExtendedSettings", [(s.attr, object, dataclasses.field(default=s.default)) for s in new],
-        bases=(Settings,), frozen=True)  # fmt: skip
-    fields = FIELDS + new
-    monkeypatch.setattr(settings_mod, "FIELDS", fields)
-    monkeypatch.setattr(settings_mod, "FIELDS_BY_KEY", {f.key: f for f in fields})
-    monkeypatch.setattr(settings_mod, "Settings", extended)
+    extend_settings(new)
 
     panel = SettingsPanel()
     qtbot.addWidget(panel)

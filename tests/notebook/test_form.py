@@ -1,7 +1,6 @@
 """The settings form: generated from the engine's FIELDS, effect-aware, validated by the engine."""
 from __future__ import annotations
 
-import dataclasses
 
 import ipywidgets as W
 import pytest
@@ -121,7 +120,7 @@ def test_reset_goes_back_to_the_defaults(widget):
     assert widget.settings == {}
 
 
-def test_a_new_field_spec_appears_without_widget_code(monkeypatch):
+def test_a_new_field_spec_appears_without_widget_code(extend_settings):
     """What happens when the lead adds settings: a ranged number (an extension), an effect-specific
     one, and a kind no control knows (edited as text, refused by the engine, never a crash)."""
     new = (
@@ -129,13 +128,7 @@ def test_a_new_field_spec_appears_without_widget_code(monkeypatch):
         FieldSpec("spinRate", "spin_rate", "integer", 1, "Turns per clip", 1, 4, effects=("turntable",)),
         FieldSpec("keyLight", "key_light", "vector3", None, "Key light direction", extension=True),
     )
-    extended = dataclasses.make_dataclass(
-        "ExtendedSettings", [(s.attr, object, dataclasses.field(default=s.default)) for s in new],
-        bases=(Settings,), frozen=True)  # fmt: skip
-    fields = FIELDS + new
-    monkeypatch.setattr(settings_mod, "FIELDS", fields)
-    monkeypatch.setattr(settings_mod, "FIELDS_BY_KEY", {f.key: f for f in fields})
-    monkeypatch.setattr(settings_mod, "Settings", extended)
+    extend_settings(new)
 
     form = SettingsForm()
     grain, rate, key = (form.controls[s.key] for s in new)
