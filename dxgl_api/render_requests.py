@@ -21,6 +21,16 @@ from .models import Model3D, Overlay, Render, User
 MAX_BATCH = 100
 
 
+def batch_items(items: list, holds: str) -> list:
+    """The `renders` array of a batch or a quote: one to MAX_BATCH items (`holds` names the
+    request in the error, e.g. "a batch holds")."""
+    if not items:
+        raise ApiError("renders_required", "renders must be a non-empty array")
+    if len(items) > MAX_BATCH:
+        raise ApiError("too_many", f"{holds} at most {MAX_BATCH} renders; this one has {len(items)}")
+    return items
+
+
 @dataclass
 class RenderRequest:
     model: Model3D

@@ -11,7 +11,7 @@ from ..auth import require
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
 from ..models import User
-from ..render_requests import MAX_BATCH, max_length_for
+from ..render_requests import MAX_BATCH, batch_items, max_length_for
 from ..schemas import Passthrough, RenderSettingsSchema, envelope
 
 blp = Blueprint("quote", __name__, url_prefix="/v1/quote", description="Quote: credit cost of renders")
@@ -42,11 +42,7 @@ class QuoteSchema(Schema):
 @blp.response(200, envelope(QuoteSchema))
 def quote(args):
     """Credits needed for up to 100 renders (each item takes render settings), and whether the balance covers them."""
-    items = args["renders"]
-    if not items:
-        raise ApiError("renders_required", "renders must be a non-empty array")
-    if len(items) > MAX_BATCH:
-        raise ApiError("too_many", f"a quote takes at most {MAX_BATCH} renders; this one has {len(items)}")
+    items = batch_items(args["renders"], "a quote takes")
     breakdown = []
     for i, item in enumerate(items):
         try:

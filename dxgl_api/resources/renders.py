@@ -10,7 +10,7 @@ from ..db import write_transaction
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
 from ..models import Render, User
-from ..render_requests import MAX_BATCH, RenderRequest, create, owned_model, parse_settings
+from ..render_requests import MAX_BATCH, batch_items, RenderRequest, create, owned_model, parse_settings
 from ..schemas import (DeletedEnvelope, PageArgs, Passthrough, RenderSettingsField, RenderSettingsSchema, Timestamp,
                        envelope, page_meta, page_window)
 
@@ -158,11 +158,7 @@ def delete_render(render_id):
 @blp.response(201, envelope(RenderSchema, many=True))
 def batch_renders(args):
     """Up to 100 renders at once, paid all or nothing; a model's items render together."""
-    items = args["renders"]
-    if not items:
-        raise ApiError("renders_required", "renders must be a non-empty array")
-    if len(items) > MAX_BATCH:
-        raise ApiError("too_many", f"a batch holds at most {MAX_BATCH} renders; this one has {len(items)}")
+    items = batch_items(args["renders"], "a batch holds")
     requests = [_batch_item(i, item, g.user) for i, item in enumerate(items)]
     rows = create(g.user, requests)
     return {"data": [render_json(Render.get_by_id(r.id)) for r in rows]}
