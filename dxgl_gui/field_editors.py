@@ -69,6 +69,35 @@ class FieldEditor(QWidget):
         return self._error
 
 
+class LineFieldEditor(FieldEditor):
+    """Base of the editors typed into a line (`self.text`, laid out by each subclass): the value
+    is what the last finished edit meant, and an edit that changes it emits `edited`."""
+
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None):
+        super().__init__(spec, parent)
+        self.text = QLineEdit()
+        self._value = spec.default
+        self.text.editingFinished.connect(self._text_done)
+
+    def input_widget(self) -> QWidget:
+        return self.text
+
+    def value(self) -> Any:
+        return self._value
+
+    def _show_text(self, text: str) -> None:
+        with QSignalBlocker(self.text):
+            self.text.setText(text)
+
+    def _accept(self, value: Any) -> None:
+        if value != self._value:
+            self._value = value
+            self.edited.emit()
+
+    def _text_done(self) -> None:
+        raise NotImplementedError
+
+
 class EnumEditor(FieldEditor):
     def __init__(self, spec: FieldSpec, choice_label: ChoiceLabel | None = None, parent: QWidget | None = None):
         super().__init__(spec, parent)
@@ -222,12 +251,11 @@ def number_format(lo: float | None, hi: float | None) -> tuple[int, float]:
     return min(max(-exponent, 0), 3), 10.0**exponent
 
 
-class ColorEditor(FieldEditor):
+class ColorEditor(LineFieldEditor):
     """A hex field (only #rrggbb can be typed) and a swatch that opens a colour picker."""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None):
         super().__init__(spec, parent)
-        self.text = QLineEdit()
         self.text.setValidator(QRegularExpressionValidator(QRegularExpression("#[0-9a-fA-F]{0,6}")))
         self.text.setMaxLength(7)
         self.swatch = QToolButton()
@@ -235,22 +263,13 @@ class ColorEditor(FieldEditor):
         self.swatch.setToolTip("Pick a colour")
         self._layout.addWidget(self.swatch)
         self._layout.addWidget(self.text, 1)
-        self._value = spec.default
         self._dialog: QColorDialog | None = None
-        self.text.editingFinished.connect(self._text_done)
         self.swatch.clicked.connect(self.pick)
         self.set_value(spec.default)
 
-    def input_widget(self) -> QWidget:
-        return self.text
-
-    def value(self) -> Any:
-        return self._value
-
     def set_value(self, value: Any) -> None:
         self._value = value if value is not None else self.spec.default
-        with QSignalBlocker(self.text):
-            self.text.setText(self._value or "")
+        self._show_text(self._value or "")
         self._paint_swatch()
 
     def _paint_swatch(self) -> None:
@@ -264,8 +283,7 @@ class ColorEditor(FieldEditor):
 
     def _apply(self, colour: str) -> None:
         self._value = colour
-        with QSignalBlocker(self.text):
-            self.text.setText(colour)
+        self._show_text(colour)
         self._paint_swatch()
         self.edited.emit()
 
@@ -287,34 +305,27 @@ class ColorEditor(FieldEditor):
             self._apply(original)
 
 
-class StringEditor(FieldEditor):
+class StringEditor(LineFieldEditor):
     """Free text (empty = the default), or a drop-down when the app knows the possible values
     (the model's animation clips)."""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None):
         super().__init__(spec, parent)
-        self.text = QLineEdit()
         self.text.setMaxLength(MAX_STRING)
         self.text.setClearButtonEnabled(True)
         self.combo = compact_combo()
         self.combo.setVisible(False)
         self._layout.addWidget(self.text, 1)
         self._layout.addWidget(self.combo, 1)
-        self._value = spec.default
-        self.text.editingFinished.connect(self._text_done)
         self.combo.currentIndexChanged.connect(self._combo_changed)
         self.set_value(spec.default)
 
     def input_widget(self) -> QWidget:
         return self.combo if self.combo.isVisibleTo(self) else self.text
 
-    def value(self) -> Any:
-        return self._value
-
     def set_value(self, value: Any) -> None:
         self._value = value if value not in ("",) else None
-        with QSignalBlocker(self.text):
-            self.text.setText(self._value or "")
+        self._show_text(self._value or "")
         self._select_in_combo()
 
     def set_choices(self, choices: list[tuple[str, str | None]] | None) -> None:
@@ -338,22 +349,18 @@ class StringEditor(FieldEditor):
             self.combo.setCurrentIndex(max(index, 0))
 
     def _text_done(self) -> None:
-        value = self.text.text() or None
-        if value != self._value:
-            self._value = value
-            self.edited.emit()
+        self._accept(self.text.text() or None)
 
     def _combo_changed(self, index: int) -> None:
         self._value = self.combo.itemData(index)
         self.edited.emit()
 
 
-class PathEditor(FieldEditor):
+class PathEditor(LineFieldEditor):
     """A file chooser (kind "path", and the files a render uses): empty = none."""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None):
         super().__init__(spec, parent)
-        self.text = QLineEdit()
         self.text.setClearButtonEnabled(True)
         self.text.setPlaceholderText("none")
         self.browse = QToolButton()
@@ -361,21 +368,12 @@ class PathEditor(FieldEditor):
         self.browse.setToolTip("Choose a file")
         self._layout.addWidget(self.text, 1)
         self._layout.addWidget(self.browse)
-        self._value: str | None = None
-        self.text.editingFinished.connect(self._text_done)
         self.browse.clicked.connect(self.choose)
         self.set_value(spec.default)
 
-    def input_widget(self) -> QWidget:
-        return self.text
-
-    def value(self) -> Any:
-        return self._value
-
     def set_value(self, value: Any) -> None:
         self._value = str(value) if value else None
-        with QSignalBlocker(self.text):
-            self.text.setText(self._value or "")
+        self._show_text(self._value or "")
 
     def choose(self) -> None:
         start = str(Path(self._value).parent) if self._value else ""
@@ -385,10 +383,7 @@ class PathEditor(FieldEditor):
             self.edited.emit()
 
     def _text_done(self) -> None:
-        value = self.text.text().strip() or None
-        if value != self._value:
-            self._value = value
-            self.edited.emit()
+        self._accept(self.text.text().strip() or None)
 
 
 def file_filter(spec: FieldSpec) -> str:
@@ -401,28 +396,18 @@ def file_filter(spec: FieldSpec) -> str:
     return "All files (*)"
 
 
-class TextEditor(FieldEditor):
+class TextEditor(LineFieldEditor):
     """Any kind without its own editor: JSON (or plain text) in a line; the engine validates it."""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None):
         super().__init__(spec, parent)
-        self.text = QLineEdit()
         self.text.setToolTip(f"{spec.description}\n(kind '{spec.kind}': edited as JSON text)")
         self._layout.addWidget(self.text, 1)
-        self._value = spec.default
-        self.text.editingFinished.connect(self._text_done)
         self.set_value(spec.default)
-
-    def input_widget(self) -> QWidget:
-        return self.text
-
-    def value(self) -> Any:
-        return self._value
 
     def set_value(self, value: Any) -> None:
         self._value = value
-        with QSignalBlocker(self.text):
-            self.text.setText("" if value is None else value if isinstance(value, str) else json.dumps(value))
+        self._show_text("" if value is None else value if isinstance(value, str) else json.dumps(value))
 
     def _text_done(self) -> None:
         text = self.text.text().strip()
@@ -430,9 +415,7 @@ class TextEditor(FieldEditor):
             value = json.loads(text) if text else None
         except ValueError:
             value = text
-        if value != self._value:
-            self._value = value
-            self.edited.emit()
+        self._accept(value)
 
 
 EDITORS: dict[str, type[FieldEditor]] = {
