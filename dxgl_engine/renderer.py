@@ -54,6 +54,12 @@ def _as_backdrop(background) -> Backdrop:
     return background if isinstance(background, Backdrop) else Backdrop(color=background)
 
 
+def _compose_features(b: Backdrop) -> tuple[int, int, int]:
+    """What compose.frag is compiled for per output: background mode, vignette, foreground."""
+    mode = 0 if b.transparent else (2 if b.image is not None else 1)
+    return mode, int(b.vignette > 0), int(b.foreground is not None)
+
+
 def _by_level(requests: list[tuple]) -> list[tuple[int, list[int]]]:
     """Indices of the (backdrop, level) requests grouped by level: one compose pass per group."""
     groups: dict[int, list[int]] = {}
@@ -104,7 +110,7 @@ class Renderer:
         self.extent = extent or FloorExtent.around(scene.rest_points())
         self.shadow = ShadowPass(self.meshes, self.stage, self.extent) if self.stage.shadows else None
         self.reflection: ReflectionPass | None = None
-        self._composers: dict[int, gloo.Program] = {}
+        self._composers: dict[tuple, gloo.Program] = {}
         self._blank = gloo.Texture2D(np.zeros((1, 1, 4), np.uint8))
         self._overlays: dict[int, tuple[np.ndarray, gloo.Texture2D]] = {}
         self.max_target = min(gl_context.gl_info()["max_renderbuffer_size"], gl_context.gl_info()["max_texture_size"])
@@ -149,12 +155,17 @@ class Renderer:
             self._lo[key] = (fbo, buffers)  # the buffers are kept: gloo frees what is not referenced
         return self._lo[key][0]
 
-    def _composer(self, n: int) -> gloo.Program:
-        if n not in self._composers:
-            p = gloo.Program(shader_source("fullscreen.vert"), shader_source("compose.frag", frozenset({f"OUTPUTS {n}"})))
+    def _composer(self, backdrops: list[Backdrop]) -> gloo.Program:
+        """The compose pass compiled for these backdrops' features (one program per combination)."""
+        features = tuple(_compose_features(b) for b in backdrops)
+        if features not in self._composers:
+            defines = {f"OUTPUTS {len(features)}"}
+            for k, (mode, vignette, fg) in enumerate(features + ((0, 0, 0),) * (MAX_COMPOSITES - len(features))):
+                defines |= {f"BG_MODE{k} {mode}", f"VIGNETTE{k} {vignette}", f"FG{k} {fg}"}
+            p = gloo.Program(shader_source("fullscreen.vert"), shader_source("compose.frag", frozenset(defines)))
             p["a_position"] = FULLSCREEN
-            self._composers[n] = p
-        return self._composers[n]
+            self._composers[features] = p
+        return self._composers[features]
 
     # --- frame --------------------------------------------------------------------------------
     def render(self, view: View, background: Backdrop | tuple[int, int, int] | None = None,
@@ -250,7 +261,7 @@ class Renderer:
         w, h = tile.w >> level, tile.h >> level
         fbo = self._lo_fbo(w, h, len(backdrops))
         hi_h, hi_w = self._hi_color.shape[:2]
-        p = self._composer(len(backdrops))
+        p = self._composer(backdrops)
         with fbo:
             gloo.set_viewport(0, 0, w, h)
             gloo.set_state(depth_test=False, blend=False, cull_face=False)
@@ -270,7 +281,6 @@ class Renderer:
         """Output k's backdrop uniforms (None: an unused entry of the arrays)."""
         used = b is not None
         b = b or Backdrop()
-        p[f"u_bg_mode[{k}]"] = 0 if b.transparent else (2 if b.image is not None else 1)
         p[f"u_bg[{k}]"] = np.asarray(b.color if b.color is not None else (0, 0, 0), np.float32) / 255.0
         p[f"u_vignette[{k}]"] = float(b.vignette)
         for name, image in (("bg", b.image), ("fg", b.foreground)):
@@ -278,7 +288,6 @@ class Renderer:
                 p[f"u_{name}_image{k}"] = self._overlay(image) if image is not None else self._blank
             rect = cover_rect(image.shape[1], image.shape[0], width, height, b.anchor) if image is not None else (1, 1, 0, 0)
             p[f"u_{name}_rect[{k}]"] = np.asarray(rect, np.float32)
-        p[f"u_has_fg[{k}]"] = int(b.foreground is not None)
 
     def _overlay(self, image: np.ndarray) -> gloo.Texture2D:
         """One texture per overlay image (kept while the renderer lives: a job reuses it every frame)."""
