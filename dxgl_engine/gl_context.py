@@ -78,8 +78,9 @@ def gl_handle(gloo_object) -> int:
 
 
 def generate_mipmaps(texture) -> None:
-    """gloo has no mipmap support: build the chain with glGenerateMipmap and select trilinear
-    minification, so minified product textures do not shimmer in a turntable."""
+    """gloo has no mipmap support: build the chain with glGenerateMipmap so minified product
+    textures do not shimmer in a turntable. Bilinear within the nearest level: trilinear doubles
+    llvmpipe's texel fetches, and the 2x supersampling already hides the steps between levels."""
     from vispy.gloo import gl
 
     flush(texture)
