@@ -9,12 +9,13 @@
    virtualenv, tools/bench/.venv-pyrender, because it pins old numpy/PyOpenGL), same models and
    frame count, render + readback only.
 
-    python tools/bench/outputs.py [--length 3] [--skip-4k] [--skip-pyrender] [--models ...]
+    python tools/bench/outputs.py [--length 3] [--repeat 3] [--skip-4k] [--skip-pyrender] [--models ...]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,9 @@ def tiers(models: list[Path], length: float, tmp: Path, skip_4k: bool) -> None:
     table(f"1. tiers: wall seconds per video second ({length:g} s clips)", ["model", "tier", "size", "wall s/s"], rows)
 
 
-def batch(models: list[Path], length: float, tmp: Path) -> None:
+def batch(models: list[Path], length: float, tmp: Path, repeat: int) -> None:
+    """One render and the batch of four alternate `repeat` times and their medians are compared:
+    on a shared 2-core VM one run of either varies by 10-20% from minute to minute."""
     rows = []
     colours = ["#ffffff", "#000000", "#204080", "#f0e0d0"]
     for path in models:
@@ -70,18 +73,23 @@ def batch(models: list[Path], length: float, tmp: Path) -> None:
         jobs = [VideoJob(Settings.from_json({"length": length, "bgColor": c}), tmp / f"b{k}.mp4")
                 for k, c in enumerate(colours)]  # fmt: skip
         t0 = time.perf_counter()
-        render_video(scene, jobs[0].settings, tmp / "single.mp4")
-        one = time.perf_counter() - t0
-        t0 = time.perf_counter()
         for job in jobs:
             render_video(scene, job.settings, job.out)
         separate = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        render_batch(scene, jobs)
-        together = time.perf_counter() - t0
-        rows.append([path.name, one, separate, together, together / one, separate / together])
-    table("2. four background variants (share tier)",
-          ["model", "1 render s", "4 separate s", "batch of 4 s", "batch / 1", "speed-up"], rows)  # fmt: skip
+        ones, batches = [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            render_video(scene, jobs[0].settings, tmp / "single.mp4")
+            ones.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            render_batch(scene, jobs)
+            batches.append(time.perf_counter() - t0)
+        one, together = statistics.median(ones), statistics.median(batches)
+        runs = " ".join(f"{b / o:.2f}" for o, b in zip(ones, batches))
+        rows.append([path.name, one, separate, together, together / one, separate / together, runs])
+    table(f"2. four background variants (share tier; medians of {repeat} alternating runs)",
+          ["model", "1 render s", "4 separate s", "batch of 4 s", "batch / 1", "speed-up", "each run's batch / 1"],
+          rows)  # fmt: skip
 
 
 # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child
@@ -158,10 +166,20 @@ def versus_pyrender(models: list[Path]) -> None:
         scene = load_model(path)
         full = _fps(Clip(scene, Settings.from_json({"quality": "standard"})))
         plain = _fps(Clip(scene, Settings.from_json({"quality": "standard", "shadows": False}), ssaa=1))
-        rows.append([path.name, theirs, full, full / theirs, plain, plain / theirs])
+        ceiling = _fps(_without_model(Clip(scene, Settings.from_json({"quality": "standard"}))))
+        rows.append([path.name, theirs, full, full / theirs, plain, plain / theirs, ceiling, ceiling / theirs])
     table(f"5. 1920x1080 frames per second, render + readback, {PYRENDER_FRAMES} frames (dxgl: product look at 2x "
-          "SSAA with shadow; 'plain': 1x, no shadow, as much work as pyrender's default)",
-          ["model", "pyrender fps", "dxgl fps", "ratio", "dxgl plain fps", "ratio"], rows)  # fmt: skip
+          "SSAA with shadow; 'plain': 1x, no shadow, as much work as pyrender's default; 'no model': the same "
+          "2x frame with the model's own draw skipped, the most any model can reach)",
+          ["model", "pyrender fps", "dxgl fps", "ratio", "dxgl plain fps", "ratio", "no model fps", "ratio"],
+          rows)  # fmt: skip
+
+
+def _without_model(clip: Clip) -> Clip:
+    """The frame's fixed cost at 2x SSAA: clear, floor shadow, compose and readback, but not the
+    model's fragments (its draw is replaced by nothing)."""
+    clip.renderer.meshes.draw = lambda *args, **kwargs: None
+    return clip
 
 
 def _fps(clip: Clip) -> float:
@@ -178,13 +196,14 @@ def main() -> None:
     ap.add_argument("--models", nargs="*", type=Path)
     ap.add_argument("--skip-4k", action="store_true", help="leave out the 4k and pro tiers (slow on a CPU)")
     ap.add_argument("--skip-pyrender", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="alternating runs of one render and the batch")
     ap.add_argument("--dataset-tiers", nargs="*", default=list(DATASET_TIERS))
     args = ap.parse_args()
     models = args.models or [SHARED / m for m in MODELS if (SHARED / m).exists()] or [sample_path()]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         tiers(models, args.length, tmp, args.skip_4k)
-        batch(models, args.length, tmp)
+        batch(models, args.length, tmp, args.repeat)
         memory(models[0], tmp)
         datasets(models[0], tmp, args.dataset_tiers)
         if not args.skip_pyrender:
