@@ -55,9 +55,11 @@ def _as_backdrop(background) -> Backdrop:
 
 
 def _compose_features(b: Backdrop) -> tuple[int, int, int]:
-    """What compose.frag is compiled for per output: background mode, vignette, foreground."""
-    mode = 0 if b.transparent else (2 if b.image is not None else 1)
-    return mode, int(b.vignette > 0), int(b.foreground is not None)
+    """What compose.frag is compiled for per output: background mode, vignette, foreground (a
+    transparent output keeps the model's straight alpha and uses neither)."""
+    if b.transparent:
+        return 0, 0, 0
+    return (2 if b.image is not None else 1), int(b.vignette > 0), int(b.foreground is not None)
 
 
 def _by_level(requests: list[tuple]) -> list[tuple[int, list[int]]]:

@@ -8,8 +8,8 @@
 // n backdrops, to n colour attachments. The reduction and the sRGB encoding are paid once for a
 // batch of background variants. Each output k is also compiled for its backdrop's features,
 // BG_MODE<k> (0 transparent, 1 colour, 2 image), VIGNETTE<k> and FG<k> (0|1): the constants
-// fold away what an output does not use. llvmpipe runs both sides of a branch on a uniform, so
-// the image taps of a plain colour backdrop cost 2 ms per output at 960x540 when left in.
+// fold away what an output does not use. Switched off by uniforms instead, that work still cost
+// llvmpipe about 2 ms per output at 960x540 (the image tap of a ?: runs whichever side is taken).
 in vec2 v_uv;                 // tile uv; with u_flip_y the GL bottom row samples the image top
 uniform sampler2D u_source;
 uniform float u_lod;          // 0: the 2x target reduced by one bilinear tap; k: from mip level k
