@@ -47,7 +47,12 @@ class VideoOutput:
                 "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf),
                 "-profile:v", "high", "-movflags", "+faststart", *_BT709,
             ]  # fmt: skip
-        return ["-c:v", "prores_ks", "-profile:v", "4444", "-vendor", "apl0", "-alpha_bits", "16", *_BT709]
+        # A fixed quantiser of 1: prores_ks's rate control searches every quantiser per slice and,
+        # for profile 4444, settled on 1 for our frames anyway (4K turntable: 14,284,579 against
+        # 14,284,792 bytes for 30 frames, PSNR between the two 126 dB; 4K noise: the same size).
+        # Skipping the search takes 4.4 s of CPU instead of 21.4 s for those 30 frames.
+        return ["-c:v", "prores_ks", "-profile:v", "4444", "-vendor", "apl0", "-alpha_bits", "16", "-q:v", "1",
+                *_BT709]  # fmt: skip
 
 
 def _widen_pipe(fd: int, frame_bytes: int) -> None:

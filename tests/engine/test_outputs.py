@@ -104,6 +104,9 @@ def test_prores_alpha_is_real(all_tiers):
     assert a[h // 2, w // 2] == 255  # the model opaque
     partial = (a > 10) & (a < 200)
     assert partial.sum() > 5000  # the ground shadow as partial alpha (not just anti-aliased edges)
+    poster = np.asarray(Image.open(results["pro"].paths.poster)).astype(int)
+    opaque = a == 255  # where the backdrop cannot show, the master's colours are the poster's
+    assert opaque.sum() > 10000 and np.abs(rgba[..., :3].astype(int)[opaque] - poster[opaque]).mean() < 1.0
     web = decode_first_frame(results["pro"].paths.web, "rgb24")
     assert np.abs(web[0, 0].astype(int) - [0x20, 0x40, 0x80]).max() <= 3  # the variants get bgColor
 
