@@ -80,9 +80,8 @@ def test_web_thumbnail_and_posters(all_tiers):
         for variant in (r.paths.web, r.paths.thumb):  # scaled after the colour conversion: same colours
             frame = decode_first_frame(variant, "rgb24").astype(int)
             assert np.abs(frame[1, 1] - [0x20, 0x40, 0x80]).max() <= 3
-            if q != "pro":  # the pro master is transparent; its variants get bgColor
-                small = np.asarray(poster.resize(frame.shape[1::-1], Image.BOX)).astype(int)
-                assert np.abs(frame - small).mean() < 3
+            small = np.asarray(poster.resize(frame.shape[1::-1], Image.BOX)).astype(int)
+            assert np.abs(frame - small).mean() < 3
 
 
 def decode_first_frame(path, pix_fmt="rgba"):
