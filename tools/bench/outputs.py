@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from dxgl_engine.clip import Clip  # noqa: E402
 from dxgl_engine.dataset import export_dataset  # noqa: E402
+from dxgl_engine.errors import InvalidSettings  # noqa: E402
 from dxgl_engine.loader import load_model  # noqa: E402
 from dxgl_engine.pipeline import VideoJob, render_batch, render_video  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
@@ -199,6 +200,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="alternating runs of one render and the batch")
     ap.add_argument("--dataset-tiers", nargs="*", default=list(DATASET_TIERS))
     args = ap.parse_args()
+    try:
+        Settings.from_json({"length": args.length})
+    except InvalidSettings as exc:
+        ap.error(str(exc))
     models = args.models or [SHARED / m for m in MODELS if (SHARED / m).exists()] or [sample_path()]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

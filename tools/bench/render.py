@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from dxgl_engine.errors import InvalidSettings  # noqa: E402
 from dxgl_engine.loader import load_model  # noqa: E402
 from dxgl_engine.pipeline import render_video  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
@@ -62,7 +63,10 @@ def main() -> None:
     ap.add_argument("--length", type=float, default=4.0)
     ap.add_argument("--models", nargs="*", help="model files (default: a set from ../shared/assets)")
     args = ap.parse_args()
-    settings = Settings.from_json({"quality": args.quality, "length": args.length})
+    try:
+        settings = Settings.from_json({"quality": args.quality, "length": args.length})
+    except InvalidSettings as exc:
+        ap.error(str(exc))
     models = [Path(m) for m in args.models] if args.models else [SHARED / m for m in DEFAULT_MODELS if (SHARED / m).exists()]
     if not args.models and not SHARED.exists():
         print(f"note: {SHARED} is absent; only the bundled sample is measured", file=sys.stderr)
