@@ -30,8 +30,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import bench_paths  # noqa: E402, F401  (puts the repository on sys.path)
 
 
 def free_port() -> int:

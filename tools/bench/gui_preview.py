@@ -19,9 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-SHARED = Path(os.environ.get("DXGL_SHARED_ASSETS", ROOT.parent / "shared" / "assets"))
+from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 DEFAULT_MODELS = ("large/nefertiti/nefertiti.obj", "khronos/SheenCloth/SheenCloth.glb")
 VIEW = (960, 540)
 TIMEOUT_S = 120.0

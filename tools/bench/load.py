@@ -9,7 +9,6 @@ Median of --repeat runs. Models from ../shared/assets are used where that folder
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -18,14 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine import geometry  # noqa: E402
 from dxgl_engine.loader import load_model  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
 
-SHARED = Path(os.environ.get("DXGL_SHARED_ASSETS", ROOT.parent / "shared" / "assets"))
 DEFAULT_MODELS = [
     "khronos/DamagedHelmet/DamagedHelmet.glb",
     "khronos/SheenCloth/SheenCloth.glb",

@@ -8,20 +8,17 @@ random t (a fresh pose and camera, nothing rendered before it).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.clip import Clip  # noqa: E402
 from dxgl_engine.loader import load_model  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 
-SHARED = Path(os.environ.get("DXGL_SHARED_ASSETS", ROOT.parent / "shared" / "assets"))
 MODELS = [
     ("khronos/CesiumMan/CesiumMan.glb", "skinned, 19 joints"),
     ("khronos/CesiumMilkTruck/CesiumMilkTruck.glb", "node animation"),

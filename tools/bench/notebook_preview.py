@@ -14,13 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 os.environ.setdefault("EGL_PLATFORM", "surfaceless")
 
 from dxgl_engine import load_model  # noqa: E402
@@ -28,7 +26,6 @@ from dxgl_engine.samples import sample_path  # noqa: E402
 from dxgl_gui.notebook import SettingsWidget, generate_dataset  # noqa: E402
 from dxgl_gui.notebook.preview import SETTINGS_DEBOUNCE_S  # noqa: E402
 
-SHARED = Path(os.environ.get("DXGL_SHARED_ASSETS", ROOT.parent / "shared" / "assets"))
 EXTRA_MODELS = ("khronos/DamagedHelmet/DamagedHelmet.glb",)
 # slider -> values it cycles through; what each change costs differs (see ClipCache)
 SLIDERS = {

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -22,8 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from bench_paths import ROOT, SHARED  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.clip import Clip  # noqa: E402
 from dxgl_engine.dataset import export_dataset  # noqa: E402
@@ -33,7 +31,6 @@ from dxgl_engine.pipeline import VideoJob, render_batch, render_video  # noqa: E
 from dxgl_engine.samples import sample_path  # noqa: E402
 from dxgl_engine.settings import DATASET_TIERS, Settings  # noqa: E402
 
-SHARED = Path(os.environ.get("DXGL_SHARED_ASSETS", ROOT.parent / "shared" / "assets"))
 MODELS = ["khronos/DamagedHelmet/DamagedHelmet.glb", "large/nefertiti/nefertiti.obj"]
 PYRENDER_VENV = Path(__file__).with_name(".venv-pyrender")
 PYRENDER_FRAMES = 30

@@ -10,14 +10,12 @@ model's wall time relative to it. Models from ../shared/assets are used where th
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.errors import InvalidSettings  # noqa: E402
 from dxgl_engine.loader import load_model  # noqa: E402
@@ -25,7 +23,6 @@ from dxgl_engine.pipeline import render_video  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 
-SHARED = Path(os.environ.get("DXGL_SHARED_ASSETS", ROOT.parent / "shared" / "assets"))
 DEFAULT_MODELS = [
     "khronos/Box/Box.glb",
     "khronos/DamagedHelmet/DamagedHelmet.glb",
