@@ -27,11 +27,11 @@ from typing import Iterable
 from huey import crontab
 
 from dxgl_engine.errors import Cancelled, DxglError
-from dxgl_engine.loader import load_glb_bytes
-from dxgl_engine.dataset import export_dataset
-from dxgl_engine.pipeline import VideoJob, render_batch
+from dxgl_engine.load.formats import load_glb_bytes
+from dxgl_engine.pipeline.dataset import export_dataset
+from dxgl_engine.pipeline.video import VideoJob, render_batch
 from dxgl_engine.resources import Resources
-from dxgl_engine.scene import Scene
+from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import ADMIN_MAX_LENGTH, Settings, output_size
 
 from . import config, credits, queues, statuses, storage
@@ -76,7 +76,7 @@ def render_task(render_ids: list[str]) -> None:
 @queues.renders.on_startup("gl")
 def open_gl_context() -> None:
     """Each worker process makes its headless GL context once, before its first job."""
-    from dxgl_engine.gl_context import offscreen_context
+    from dxgl_engine.render.gl_context import offscreen_context
 
     offscreen_context()
 

@@ -3,7 +3,7 @@
 A library first: it imports no web, GUI or notebook framework. Front-ends call
 `load_model`, `Settings`, `Renderer` and the pipeline; they never copy their logic.
 """
-from .errors import DxglError, InvalidFormat, InvalidSettings, RenderFailed, Cancelled
+from .errors import Cancelled, DxglError, InvalidFormat, InvalidSettings, RenderFailed
 
 __version__ = "0.1.0"
 
@@ -11,7 +11,7 @@ __all__ = ["DxglError", "InvalidFormat", "InvalidSettings", "RenderFailed", "Can
 
 
 def load_model(path):
-    """Load a .glb/.gltf/.zip (OBJ scan)/.obj file into a `Scene` (see `dxgl_engine.loader`)."""
-    from .loader import load_model as _load
+    """Load a .glb/.gltf/.zip (OBJ scan)/.obj file into a `Scene` (see `dxgl_engine.load.formats`)."""
+    from .load.formats import load_model as _load
 
     return _load(path)

@@ -113,7 +113,7 @@ def settings_from_args(args):
 
 
 def _cmd_render(args) -> int:
-    from .loader import load_model
+    from .load.formats import load_model
 
     settings = settings_from_args(args)
     resources = resources_from_args(args)
@@ -144,7 +144,7 @@ def resources_from_args(args):
 def _render_with_progress(scene, settings, output, resources=None):
     from tqdm import tqdm
 
-    from .pipeline import render_video
+    from .pipeline.video import render_video
 
     n = settings.frame_count
     with tqdm(total=n, unit="frame", desc="rendering", file=sys.stderr, disable=None, leave=False) as bar:
@@ -161,8 +161,8 @@ def _render_with_progress(scene, settings, output, resources=None):
 def _cmd_dataset(args) -> int:
     from tqdm import tqdm
 
-    from .dataset import export_dataset
-    from .loader import load_model
+    from .load.formats import load_model
+    from .pipeline.dataset import export_dataset
 
     settings = settings_from_args(args).replace(output="dataset", datasetQuality=args.datasetQuality,
                                                 coverage=args.coverage)  # fmt: skip
@@ -176,7 +176,7 @@ def _cmd_dataset(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    from .loader import load_model
+    from .load.formats import load_model
 
     stats = load_model(args.model).stats()
     if args.json:
@@ -200,7 +200,7 @@ def _fmt(v) -> str:
 
 
 def _cmd_demo(args) -> int:
-    from .loader import load_model
+    from .load.formats import load_model
     from .samples import sample_path
 
     out = Path(args.out)

@@ -66,7 +66,7 @@ def export(request: ExportRequest, progress: ProgressFn, cancel) -> list[Path]:
 
 def export_video(scene, settings, out: Path, resources, progress: ProgressFn, cancel,
                  size: tuple[int, int] | None = None) -> list[Path]:
-    from dxgl_engine.pipeline import render_video
+    from dxgl_engine.pipeline.video import render_video
 
     result = render_video(scene, settings, out, progress=progress, cancel=cancel, size=size, resources=resources)
     return result.paths.all()
@@ -74,6 +74,6 @@ def export_video(scene, settings, out: Path, resources, progress: ProgressFn, ca
 
 def export_dataset(scene, settings, out: Path, resources, progress: ProgressFn, cancel) -> list[Path]:
     """The one place a dataset ZIP is made: the engine's dataset exporter."""
-    from dxgl_engine.dataset import export_dataset as render_dataset
+    from dxgl_engine.pipeline.dataset import export_dataset as render_dataset
 
     return [render_dataset(scene, settings, out, resources=resources, progress=progress, cancel=cancel).path]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from dxgl_engine import effects
+from dxgl_engine.motion import effects
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.settings import FieldSpec, Settings
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dxgl_engine import effects
-from dxgl_engine.camera import Shot
-from dxgl_engine.clip import Clip
-from dxgl_engine.renderer import SSAA
+from dxgl_engine.motion import effects
+from dxgl_engine.motion.camera import Shot
+from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.render.renderer import SSAA
 from dxgl_engine.resources import Resources
-from dxgl_engine.scene import Scene
+from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 
 # Exact frames larger than this (the 4K tiers) are rendered at the largest size with the output

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from dxgl_engine.errors import DxglError
 from dxgl_engine.resources import Resources
-from dxgl_engine.scene import Scene
+from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 
 from . import presets

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from dxgl_engine.resources import Resources
-from dxgl_engine.scene import Scene
+from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import FPS, Settings
 
 from .dialogs import error_text

@@ -83,7 +83,7 @@ def upload_file(model_path: str, workdir: Path) -> Path:
     path = Path(model_path)
     if path.suffix.lower() == ".glb":
         return path
-    from dxgl_engine.loader import convert_to_glb
+    from dxgl_engine.load.formats import convert_to_glb
 
     out = workdir / (path.stem + ".glb")
     out.write_bytes(convert_to_glb(path))

@@ -42,7 +42,7 @@ def shared_model_paths(shared_assets) -> list[Path]:
 def gl():
     """The process's headless EGL context (what a worker uses)."""
     os.environ.setdefault("EGL_PLATFORM", "surfaceless")
-    from dxgl_engine.gl_context import offscreen_context
+    from dxgl_engine.render.gl_context import offscreen_context
 
     return offscreen_context()
 

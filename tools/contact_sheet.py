@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dxgl_engine import DxglError, load_model  # noqa: E402
-from dxgl_engine.clip import Clip  # noqa: E402
+from dxgl_engine.pipeline.clip import Clip  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 
 SUFFIXES = (".glb", ".gltf", ".zip", ".obj")

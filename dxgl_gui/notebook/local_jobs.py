@@ -10,10 +10,10 @@ from typing import Any
 
 from IPython.display import Video
 
-from dxgl_engine import dataset as dataset_mod
-from dxgl_engine import pipeline
+from dxgl_engine.pipeline import dataset as dataset_mod
+from dxgl_engine.pipeline import video as pipeline
 from dxgl_engine.resources import Resources
-from dxgl_engine.scene import Scene
+from dxgl_engine.scene.model import Scene
 
 from .datasets import Dataset
 from .form import as_settings

@@ -17,14 +17,14 @@ import ipywidgets as W
 import numpy as np
 from PIL import Image
 
-from dxgl_engine.clip import Clip
-from dxgl_engine.compositing import Backdrop, fit_within
-from dxgl_engine.dataset import dataset_settings
+from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.render.compositing import Backdrop, fit_within
+from dxgl_engine.pipeline.dataset import dataset_settings
 from dxgl_engine.errors import DxglError
-from dxgl_engine.pipeline import frame_key
-from dxgl_engine.renderer import SSAA
+from dxgl_engine.pipeline.video import frame_key
+from dxgl_engine.render.renderer import SSAA
 from dxgl_engine.resources import Resources
-from dxgl_engine.scene import Scene
+from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import FPS, Settings
 
 from .debounce import Debouncer

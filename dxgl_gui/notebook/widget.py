@@ -12,10 +12,10 @@ from typing import Any
 import ipywidgets as W
 
 from dxgl_engine import load_model
-from dxgl_engine.animation import resolve_clip
+from dxgl_engine.scene.animation import resolve_clip
 from dxgl_engine.errors import DxglError, InvalidSettings
 from dxgl_engine.resources import Resources
-from dxgl_engine.scene import Scene
+from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 
 from .form import SettingsForm

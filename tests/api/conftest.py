@@ -21,7 +21,7 @@ from dxgl_api.app import create_app
 from dxgl_api.config import Config
 from dxgl_api.db import connection
 from dxgl_engine.errors import Cancelled
-from dxgl_engine.pipeline import RenderResult, VideoPaths
+from dxgl_engine.pipeline.video import RenderResult, VideoPaths
 from dxgl_engine.samples import sample_path
 from tests.gltf_builder import QUAD_OBJ, GltfBuilder, cube_corners
 
@@ -129,7 +129,7 @@ def png(width: int, height: int, fmt: str = "PNG", color=(200, 30, 40)) -> bytes
 
 @dataclass
 class FakeEngine:
-    """Stands in for dxgl_engine.pipeline.render_batch: same stages, same files, no GL. It renders
+    """Stands in for dxgl_engine.pipeline.video.render_batch: same stages, same files, no GL. It renders
     the batch's jobs one by one through `one` (what tests count in `calls`)."""
 
     calls: list = field(default_factory=list)

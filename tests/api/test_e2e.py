@@ -20,7 +20,7 @@ import requests
 from PIL import Image
 
 from dxgl_api.client import Client
-from dxgl_engine.encode import probe
+from dxgl_engine.encode.ffmpeg import probe
 
 pytestmark = [pytest.mark.gl, pytest.mark.shared_assets, pytest.mark.real_engine]
 

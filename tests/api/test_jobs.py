@@ -226,7 +226,7 @@ def test_stage_mapping():
 @pytest.mark.gl
 @pytest.mark.real_engine
 def test_real_render_of_the_sample(client, make_account, gl, sample_glb, tmp_path):
-    from dxgl_engine.encode import probe
+    from dxgl_engine.encode.ffmpeg import probe
 
     account = make_account(credits=10)
     data = uploaded(client, account, data=sample_glb, name="product.glb",

@@ -8,7 +8,7 @@ import json
 
 from dxgl_api.db import connection
 from dxgl_api.models import LedgerEntry, Model3D, Render, User
-from dxgl_engine.loader import load_glb_bytes
+from dxgl_engine.load.formats import load_glb_bytes
 
 from .conftest import make_glb, scan_zip, upload, uploaded
 

@@ -15,7 +15,7 @@ from dxgl_api import storage
 from dxgl_api.config import Config
 from dxgl_api.db import connection
 from dxgl_api.models import Render
-from dxgl_engine.encode import probe
+from dxgl_engine.encode.ffmpeg import probe
 
 from .conftest import uploaded
 

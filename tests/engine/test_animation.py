@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 
 from dxgl_engine import load_model
-from dxgl_engine.animation import Player, resolve_clip, sample, slerp
-from dxgl_engine.clip import Clip
-from dxgl_engine.deform import joint_matrices, morph, skin_matrices, skin_positions
+from dxgl_engine.scene.animation import Player, resolve_clip, sample, slerp
+from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.scene.deform import joint_matrices, morph, skin_matrices, skin_positions
 from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.scene import Mesh, Node, Primitive, Scene
+from dxgl_engine.scene.model import Mesh, Node, Primitive, Scene
 from dxgl_engine.settings import Settings
-from dxgl_engine.transforms import quat_to_matrix
+from dxgl_engine.scene.transforms import quat_to_matrix
 
 pytestmark = pytest.mark.shared_assets
 

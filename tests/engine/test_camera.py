@@ -3,10 +3,10 @@ model inside the frame for every shot of a path, tightly."""
 import numpy as np
 import pytest
 
-from dxgl_engine import effects
-from dxgl_engine.camera import FILL, Shot, fit, fov_y_for, model_placement
+from dxgl_engine.motion import effects
+from dxgl_engine.motion.camera import FILL, Shot, fit, fov_y_for, model_placement
 from dxgl_engine.settings import Settings
-from dxgl_engine.transforms import transform_points
+from dxgl_engine.scene.transforms import transform_points
 
 
 def _ndc(framing, shot, pts, w, h):

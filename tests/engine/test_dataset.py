@@ -9,12 +9,12 @@ from PIL import Image
 from scipy.ndimage import minimum_filter
 
 from dxgl_engine import load_model
-from dxgl_engine.clip import frame_clip
-from dxgl_engine.dataset import DEPTH_SCALE, dataset_settings, export_dataset
+from dxgl_engine.pipeline.clip import frame_clip
+from dxgl_engine.pipeline.dataset import DEPTH_SCALE, dataset_settings, export_dataset
 from dxgl_engine.errors import InvalidSettings
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
-from dxgl_engine.transforms import transform_points
+from dxgl_engine.scene.transforms import transform_points
 
 pytestmark = pytest.mark.gl
 
@@ -40,7 +40,7 @@ def png(z, name):
 
 def world_surface_points(scene, settings, n=4000, seed=0):
     """Points sampled on the model's triangles, placed in the dataset's world."""
-    from dxgl_engine.deform import posed_points  # noqa: F401  (rest pose: static sample)
+    from dxgl_engine.scene.deform import posed_points  # noqa: F401  (rest pose: static sample)
 
     framing, _ = frame_clip(scene, dataset_settings(settings), 1.0)
     rng = np.random.default_rng(seed)

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from dxgl_engine import draw_order
-from dxgl_engine.clip import Clip
-from dxgl_engine.gpu_scene import GpuScene
-from dxgl_engine.scene import Material, Mesh, Node, Primitive, Scene
+from dxgl_engine.render import draw_order
+from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.render.gpu_scene import GpuScene
+from dxgl_engine.scene.model import Material, Mesh, Node, Primitive, Scene
 from dxgl_engine.settings import Settings
 
 LAYERS, GRID = 8, 41  # 8 stacked sheets of 2 * 40 * 40 triangles (50 runs each), stored far first
@@ -61,7 +61,7 @@ def test_nearest_direction_is_the_closest_of_the_set():
 
 
 def test_large_rigid_opaque_items_get_one_buffer_per_direction(gl):
-    from dxgl_engine.animation import Player, resolve_clip
+    from dxgl_engine.scene.animation import Player, resolve_clip
 
     scene = stacked_scene()
     pose = Player(scene, resolve_clip(scene, None)).pose(0.0)
@@ -81,7 +81,7 @@ def test_large_rigid_opaque_items_get_one_buffer_per_direction(gl):
 def test_orders_kept_within_a_memory_budget(gl, monkeypatch):
     """A huge scan seen from every side (a sphere dataset) keeps only the orders the budget holds,
     dropping the least recently used; a small item keeps all 26."""
-    from dxgl_engine.animation import Player, resolve_clip
+    from dxgl_engine.scene.animation import Player, resolve_clip
 
     assert draw_order.orders_kept(100_000) == 26
     assert draw_order.orders_kept(2_000_000) == 8  # 192 MiB of 24 MB orders

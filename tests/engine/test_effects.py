@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from dxgl_engine import effects
-from dxgl_engine.effects import REGISTRY, dataset_directions, frame_times, loops, shot_at, trapezoid
+from dxgl_engine.motion import effects
+from dxgl_engine.motion.effects import REGISTRY, dataset_directions, frame_times, loops, shot_at, trapezoid
 from dxgl_engine.settings import EFFECTS, Settings
 
 TS = np.linspace(0.0, 1.0, 2001)

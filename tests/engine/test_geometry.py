@@ -1,11 +1,11 @@
-"""Triangle conversion, generated normals and tangents (dxgl_engine.geometry)."""
+"""Triangle conversion, generated normals and tangents (dxgl_engine.scene.geometry)."""
 from __future__ import annotations
 
 
 import numpy as np
 import pytest
 
-from dxgl_engine import geometry
+from dxgl_engine.scene import geometry
 from tests.gltf_builder import cube_corners, quad
 
 

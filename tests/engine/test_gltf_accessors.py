@@ -1,4 +1,4 @@
-"""Accessor decoding and validation (dxgl_engine.gltf.accessors) on generated files."""
+"""Accessor decoding and validation (dxgl_engine.load.gltf.accessors) on generated files."""
 from __future__ import annotations
 
 import tracemalloc
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from dxgl_engine.errors import InvalidFormat
-from dxgl_engine.gltf.accessors import AccessorReader
-from dxgl_engine.gltf.container import document_from_glb
+from dxgl_engine.load.gltf.accessors import AccessorReader
+from dxgl_engine.load.gltf.container import document_from_glb
 from tests.gltf_builder import (
     BYTE,
     FLOAT,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dxgl_engine.errors import InvalidFormat
-from dxgl_engine.loader import load_glb_bytes, load_model
+from dxgl_engine.load.formats import load_glb_bytes, load_model
 from tests.gltf_builder import FLOAT, UNSIGNED_SHORT, GltfBuilder, encode_image, quad
 
 TRIANGLE = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], np.float32)
@@ -470,7 +470,7 @@ def test_too_few_inverse_bind_matrices(tmp_path):
 
 
 def test_unexpected_errors_are_wrapped_with_context(tmp_path, monkeypatch):
-    from dxgl_engine.gltf import reader
+    from dxgl_engine.load.gltf import reader
 
     def explode(ctx):
         raise KeyError("surprise")

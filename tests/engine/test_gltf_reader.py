@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dxgl_engine import scene as sc
+from dxgl_engine.scene import model as sc
 from dxgl_engine.errors import InvalidFormat
-from dxgl_engine.loader import convert_to_glb, load_glb_bytes, load_model
-from dxgl_engine.transforms import transform_points
+from dxgl_engine.load.formats import convert_to_glb, load_glb_bytes, load_model
+from dxgl_engine.scene.transforms import transform_points
 from tests.gltf_builder import (
     BYTE,
     FLOAT,

@@ -4,13 +4,14 @@ import pytest
 from scipy.ndimage import binary_erosion
 from skimage.color import deltaE_ciede2000, rgb2lab
 
-from dxgl_engine import effects, load_model
-from dxgl_engine.clip import Clip
-from dxgl_engine.compositing import Backdrop, cover_rect
+from dxgl_engine.motion import effects
+from dxgl_engine import load_model
+from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.render.compositing import Backdrop, cover_rect
 from dxgl_engine.samples import sample_path
-from dxgl_engine.scene import Material, Mesh, Node, Primitive, Scene
+from dxgl_engine.scene.model import Material, Mesh, Node, Primitive, Scene
 from dxgl_engine.settings import Settings
-from dxgl_engine.transforms import transform_points
+from dxgl_engine.scene.transforms import transform_points
 
 pytestmark = pytest.mark.gl
 
@@ -142,7 +143,7 @@ def test_shadow_is_baked_once_for_a_turntable_and_per_frame_when_animated(produc
 
 
 def test_floor_is_drawn_only_where_the_shadow_shows(product, monkeypatch):
-    from dxgl_engine import floor
+    from dxgl_engine.render import floor
 
     dark = np.zeros((8, 8), np.float32)
     assert floor.visible_area(dark) is None

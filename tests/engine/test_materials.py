@@ -10,7 +10,7 @@ from PIL import Image
 from scipy.ndimage import binary_erosion
 
 from dxgl_engine import load_model
-from dxgl_engine.clip import Clip
+from dxgl_engine.pipeline.clip import Clip
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dxgl_engine import load_model
-from dxgl_engine.clip import Clip
+from dxgl_engine.pipeline.clip import Clip
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 

@@ -7,9 +7,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from dxgl_engine import objzip
+from dxgl_engine.load import objzip
 from dxgl_engine.errors import InvalidFormat
-from dxgl_engine.loader import convert_to_glb, load_glb_bytes, load_model
+from dxgl_engine.load.formats import convert_to_glb, load_glb_bytes, load_model
 from tests.gltf_builder import QUAD_OBJ, GltfBuilder, encode_image
 
 TEXTURE = np.zeros((4, 8, 3), np.uint8)

@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from dxgl_engine import load_model
-from dxgl_engine.encode import moov_before_mdat, probe
-from dxgl_engine.pipeline import VideoJob, group_jobs, render_batch
-from dxgl_engine.renderer import Renderer
+from dxgl_engine.encode.ffmpeg import moov_before_mdat, probe
+from dxgl_engine.pipeline.video import VideoJob, group_jobs, render_batch
+from dxgl_engine.render.renderer import Renderer
 from dxgl_engine.resources import Resources
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
@@ -136,7 +136,7 @@ def test_batch_of_backgrounds_each_gets_its_own(product, tmp_path):
 PEAK = """
 import resource, sys
 from dxgl_engine import load_model
-from dxgl_engine.pipeline import render_video
+from dxgl_engine.pipeline.video import render_video
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 render_video(load_model(sample_path()), Settings.from_json({"length": float(sys.argv[1])}), sys.argv[2],
@@ -163,7 +163,7 @@ def test_encoder_pipe_holds_a_whole_frame(tmp_path):
     import fcntl
     from pathlib import Path
 
-    from dxgl_engine.encode import FrameEncoder, VideoOutput
+    from dxgl_engine.encode.ffmpeg import FrameEncoder, VideoOutput
 
     limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
     with FrameEncoder(320, 180, [VideoOutput(tmp_path / "a.mp4", 320, 180)]) as enc:

@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 
 from dxgl_engine import load_model
-from dxgl_engine.encode import moov_before_mdat, probe
+from dxgl_engine.encode.ffmpeg import moov_before_mdat, probe
 from dxgl_engine.errors import Cancelled, InvalidSettings
-from dxgl_engine.pipeline import VideoPaths, render_video
+from dxgl_engine.pipeline.video import VideoPaths, render_video
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 
@@ -75,7 +75,7 @@ def test_cancel_leaves_no_files(product, tmp_path):
 
 
 def test_encoder_failure_leaves_no_files(product, tmp_path, monkeypatch):
-    from dxgl_engine import encode
+    from dxgl_engine.encode import ffmpeg as encode
     from dxgl_engine.errors import RenderFailed
 
     original = encode.VideoOutput.codec_args

@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from dxgl_engine import effects, load_model
-from dxgl_engine.clip import Clip
+from dxgl_engine.motion import effects
+from dxgl_engine import load_model
+from dxgl_engine.pipeline.clip import Clip
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 
@@ -86,8 +87,8 @@ def test_shared_models_render(shared_model_paths, gl):
 
 def test_tiles_render_the_same_frame(product):
     """Past the GL size limit the frame is drawn in tiles; the result is the same picture."""
-    from dxgl_engine.compositing import Backdrop
-    from dxgl_engine.renderer import plan_tiles
+    from dxgl_engine.render.compositing import Backdrop
+    from dxgl_engine.render.renderer import plan_tiles
 
     s = Settings.from_json({"reflector": True, "vignette": 0.5})
     whole = Clip(product, s, (320, 180))
@@ -105,7 +106,7 @@ def test_tiles_render_the_same_frame(product):
 
 
 def test_reduced_variants_come_from_the_same_draw(product):
-    from dxgl_engine.compositing import resize
+    from dxgl_engine.render.compositing import resize
 
     clip = Clip(product, Settings(), (320, 180))
     full, half, quarter = clip.frames(0, [(BG, 0), (BG, 1), (BG, 2)])
@@ -117,8 +118,8 @@ def test_reduced_variants_come_from_the_same_draw(product):
 def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
     """render_many writes up to four composites per pass (one per colour attachment); each must be
     exactly what a pass of its own gives, at every level, past four, and in tiles."""
-    from dxgl_engine import renderer
-    from dxgl_engine.compositing import Backdrop
+    from dxgl_engine.render import renderer
+    from dxgl_engine.render.compositing import Backdrop
 
     rng = np.random.default_rng(3)
     image = rng.integers(0, 256, (50, 70, 3), np.uint8)

@@ -216,7 +216,7 @@ REFERENCE_SCRIPT = """
 import json, sys
 import numpy as np
 from dxgl_engine import load_model
-from dxgl_engine.clip import Clip
+from dxgl_engine.pipeline.clip import Clip
 from dxgl_engine.resources import Resources
 from dxgl_engine.settings import Settings
 model, settings_json, files_json, index, out = sys.argv[1:6]

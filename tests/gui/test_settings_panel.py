@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QColorDialog
 
-from dxgl_engine import effects
+from dxgl_engine.motion import effects
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.settings import FIELDS, FieldSpec, Settings, field_applies
 from dxgl_gui.field_editors import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import pytest
 
-from dxgl_engine import effects
+from dxgl_engine.motion import effects
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.errors import InvalidSettings
 from dxgl_engine.settings import EFFECTS, FIELDS, FieldSpec, Settings, field_applies

@@ -19,8 +19,8 @@ import numpy as np
 
 from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 
-from dxgl_engine import geometry  # noqa: E402
-from dxgl_engine.loader import load_model  # noqa: E402
+from dxgl_engine.scene import geometry  # noqa: E402
+from dxgl_engine.load.formats import load_model  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
 
 DEFAULT_MODELS = [

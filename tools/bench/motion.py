@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 
-from dxgl_engine.clip import Clip  # noqa: E402
-from dxgl_engine.loader import load_model  # noqa: E402
+from dxgl_engine.pipeline.clip import Clip  # noqa: E402
+from dxgl_engine.load.formats import load_model  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 
 MODELS = [

@@ -23,11 +23,11 @@ from pathlib import Path
 
 from bench_paths import ROOT, SHARED  # noqa: E402  (also puts the repository on sys.path)
 
-from dxgl_engine.clip import Clip  # noqa: E402
-from dxgl_engine.dataset import export_dataset  # noqa: E402
+from dxgl_engine.pipeline.clip import Clip  # noqa: E402
+from dxgl_engine.pipeline.dataset import export_dataset  # noqa: E402
 from dxgl_engine.errors import InvalidSettings  # noqa: E402
-from dxgl_engine.loader import load_model  # noqa: E402
-from dxgl_engine.pipeline import VideoJob, render_batch, render_video  # noqa: E402
+from dxgl_engine.load.formats import load_model  # noqa: E402
+from dxgl_engine.pipeline.video import VideoJob, render_batch, render_video  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
 from dxgl_engine.settings import DATASET_TIERS, Settings  # noqa: E402
 
@@ -95,7 +95,7 @@ def batch(models: list[Path], length: float, tmp: Path, repeat: int) -> None:
 PEAK = """
 import sys
 from dxgl_engine import load_model
-from dxgl_engine.pipeline import render_video
+from dxgl_engine.pipeline.video import render_video
 from dxgl_engine.settings import Settings
 render_video(load_model(sys.argv[1]), Settings.from_json({"length": float(sys.argv[2])}), sys.argv[3])
 print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))

@@ -18,8 +18,8 @@ from pathlib import Path
 from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.errors import InvalidSettings  # noqa: E402
-from dxgl_engine.loader import load_model  # noqa: E402
-from dxgl_engine.pipeline import render_video  # noqa: E402
+from dxgl_engine.load.formats import load_model  # noqa: E402
+from dxgl_engine.pipeline.video import render_video  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 

@@ -1,0 +1,1 @@
+"""Stage 4, lighting: environments, image-based lighting tables and the look."""

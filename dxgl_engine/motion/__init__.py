@@ -1,0 +1,1 @@
+"""Stage 3, motion: camera paths and framing, settings and time in, one camera shot out."""

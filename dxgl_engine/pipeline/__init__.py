@@ -1,0 +1,1 @@
+"""Stage 7, pipeline: settings to finished files (videos, batches, datasets) with progress."""

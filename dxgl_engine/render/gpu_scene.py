@@ -1,0 +1,365 @@
+"""A Scene uploaded to the GPU as draw items: vertex/index buffers, textures and material uniforms.
+
+Geometry that never moves is baked into scene space and merged per material, so a CAD model of a
+hundred nodes costs a few dozen draw calls. What a clip moves stays separate: rigid parts are
+drawn with their node's matrix each frame, skinned parts carry joints and weights and are skinned
+on the GPU from a joint-matrix texture, morphed parts are re-blended on the CPU when their weights
+change. BLEND primitives also stay separate so they can be sorted back to front every frame.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from vispy import gloo
+
+from ..scene.animation import Pose
+from ..scene.deform import joint_matrices, morph
+from ..scene.model import (
+    CLAMP_TO_EDGE,
+    LINEAR,
+    MIRRORED_REPEAT,
+    NEAREST,
+    NEAREST_MIPMAP_LINEAR,
+    NEAREST_MIPMAP_NEAREST,
+    Material,
+    Primitive,
+    Sampler,
+    Scene,
+    TextureRef,
+)
+from . import draw_order, gl_context
+
+# Vertex attributes: always position and normal; the others only when the item uses them.
+ATTRIBUTES = {
+    "a_position": 3, "a_normal": 3, "a_uv0": 2, "a_uv1": 2, "a_color": 4, "a_tangent": 4,
+    "a_joints0": 4, "a_weights0": 4, "a_joints1": 4, "a_weights1": 4,
+}  # fmt: skip
+_ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_COLOR", "a_tangent": "HAS_TANGENT",
+                      "a_joints0": "SKINNED", "a_joints1": "SKIN_SET2"}  # fmt: skip
+
+DEFAULT_MATERIAL = Material(name="default", metallic_factor=1.0, roughness_factor=1.0)
+TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive")
+_SLOT_ATTR = {
+    "base": "base_color_texture",
+    "mr": "metallic_roughness_texture",
+    "normal": "normal_texture",
+    "occlusion": "occlusion_texture",
+    "emissive": "emissive_texture",
+}
+_WRAP = {CLAMP_TO_EDGE: "clamp_to_edge", MIRRORED_REPEAT: "mirrored_repeat"}
+_MIPMAPPED = {NEAREST_MIPMAP_NEAREST, NEAREST_MIPMAP_LINEAR, 9985, 9987}
+
+
+@dataclass
+class DrawItem:
+    vbo: gloo.VertexBuffer
+    ibo: gloo.IndexBuffer
+    material: Material
+    textures: dict[str, tuple[gloo.Texture2D, TextureRef]]
+    centroid: np.ndarray  # in the item's vertex space, for back-to-front sorting of BLEND items
+    triangles: int
+    features: frozenset[str]  # shader #defines: which attributes, textures and modes it uses
+    uniforms: dict = field(default_factory=dict)  # the material's constant uniforms
+    node: int | None = None  # drawn with this node's world matrix (parts a clip moves)
+    skin: int | None = None  # skinned with this skin's joint matrices (vertices in bind space)
+    morph_source: Primitive | None = None  # re-blended from this primitive's targets each pose
+    morph_node: int | None = None
+    vertices: np.ndarray | None = None  # CPU copy of a morphed item's vertex data
+    last_weights: np.ndarray | None = None
+    order_source: tuple[np.ndarray, np.ndarray] | None = None  # positions, triangles: see draw_order
+    ordered: dict[int, gloo.IndexBuffer] = field(default_factory=dict)
+
+    @property
+    def blend(self) -> bool:
+        """Drawn after opaque geometry, sorted back to front (BLEND, and see-through glass)."""
+        return self.material.alpha_mode == "BLEND" or "TRANSMISSION" in self.features
+
+    def indices_towards(self, eye: np.ndarray) -> gloo.IndexBuffer:
+        """The index buffer to draw for a viewer at `eye` (in the item's vertex space): near-to-far
+        for large rigid opaque items, the stored order otherwise."""
+        if self.order_source is None:
+            return self.ibo
+        k = draw_order.nearest_direction(eye, self.centroid)
+        ibo = self.ordered.pop(k, None)  # re-inserted last: the dict runs least to most recently used
+        if ibo is None:
+            positions, triangles = self.order_source
+            ibo = gloo.IndexBuffer(draw_order.near_to_far(positions, triangles, draw_order.DIRECTIONS[k]))
+            while len(self.ordered) >= draw_order.orders_kept(self.triangles):
+                self.ordered.pop(next(iter(self.ordered))).delete()
+        self.ordered[k] = ibo
+        return ibo
+
+
+@dataclass
+class GpuScene:
+    """Owns the GL objects for one Scene; `items` are ready to draw with the mesh program."""
+
+    items: list[DrawItem] = field(default_factory=list)
+    joint_textures: dict[int, gloo.Texture2D] = field(default_factory=dict)
+    dynamic: bool = False
+    _textures: dict = field(default_factory=dict)
+
+    @classmethod
+    def upload(cls, scene: Scene, pose: Pose, moving: set[int] = frozenset()) -> "GpuScene":
+        """Upload `scene` as posed by `pose`. Nodes in `moving` (driven by a clip, and their
+        descendants) and every skinned or morphed mesh become per-frame items."""
+        gpu = cls()
+        static: dict[int | None, list[tuple[Primitive, np.ndarray]]] = {}
+        separate: list[DrawItem] = []
+        for inst in scene.instances(pose.world):
+            node = scene.nodes[inst.node]
+            skinned = node.skin is not None
+            for prim in scene.meshes[inst.mesh].primitives:
+                material = _material(scene, prim.material)
+                morphs = bool(prim.targets) and (inst.node in moving or inst.node in pose.weights)
+                dynamic = inst.node in moving or skinned or morphs
+                if not dynamic and not _sorted(material):
+                    static.setdefault(prim.material, []).append((prim, inst.matrix))
+                    continue
+                if not dynamic:  # a static BLEND primitive: baked, but kept apart for sorting
+                    separate.append(gpu._item(scene, prim.material, [(prim, inst.matrix)]))
+                    continue
+                skin = node.skin if skinned and prim.joints else None
+                item = gpu._item(scene, prim.material, [(prim, np.eye(4))], skinned=skin is not None)
+                item.node = None if skin is not None else inst.node
+                item.skin = skin
+                if morphs:
+                    item.morph_source, item.morph_node = prim, inst.node
+                    item.order_source = None  # its vertices move: no fixed order holds
+                    item.vertices = _vertex_data(prim, item.vbo.dtype)
+                separate.append(item)
+                gpu.dynamic = gpu.dynamic or inst.node in moving or morphs
+        gpu.items = [gpu._item(scene, mat, parts) for mat, parts in static.items()] + separate
+        skins = {i.skin for i in gpu.items if i.skin is not None}
+        gpu.joint_textures = {s: gloo.Texture2D(shape=(len(scene.skins[s].joints), 4, 4), format="rgba",
+                                                internalformat="rgba32f", interpolation="nearest") for s in skins}
+        gpu.dynamic = gpu.dynamic or bool(skins and moving)
+        gpu.pose(scene, pose)
+        return gpu
+
+    def pose(self, scene: Scene, pose: Pose) -> None:
+        """Bring skins and morphs to `pose` (node matrices are read at draw time)."""
+        for s, tex in self.joint_textures.items():
+            mats = joint_matrices(scene, s, pose).astype(np.float32)
+            tex.set_data(np.ascontiguousarray(mats.transpose(0, 2, 1)))  # row j holds joint j's columns
+        for item in self.items:
+            if item.morph_source is None:
+                continue
+            weights = pose.weights.get(item.morph_node)
+            if item.last_weights is not None and weights is not None and np.array_equal(weights, item.last_weights):
+                continue
+            pos, nrm, tan = morph(item.morph_source, weights)
+            item.vertices["a_position"], item.vertices["a_normal"] = pos, nrm
+            if tan is not None and "a_tangent" in item.vertices.dtype.names:
+                item.vertices["a_tangent"] = tan
+            item.vbo.set_data(item.vertices)
+            item.last_weights = None if weights is None else weights.copy()
+
+    @property
+    def triangle_count(self) -> int:
+        return sum(i.triangles for i in self.items)
+
+    def _item(self, scene: Scene, material_index: int | None, parts, skinned: bool = False) -> DrawItem:
+        material = _material(scene, material_index)
+        textures = {}
+        for slot in TEXTURE_SLOTS:
+            ref = getattr(material, _SLOT_ATTR[slot])
+            if ref is not None and ref.image < len(scene.images):
+                textures[slot] = (self._texture(scene, ref), ref)
+        attributes = _attributes_needed(parts, textures, skinned)
+        vertices, indices = _bake(parts, attributes)
+        centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)
+        orderable = draw_order.wants_orders(len(indices)) and not skinned and not _sorted(material)
+        return DrawItem(
+            gloo.VertexBuffer(vertices),
+            gloo.IndexBuffer(indices),
+            material,
+            textures,
+            centroid,
+            int(indices.shape[0]),
+            _features(material, textures, attributes),
+            material_uniforms(material, textures),
+            order_source=(vertices["a_position"].copy(), indices) if orderable else None,
+        )
+
+    def _texture(self, scene: Scene, ref: TextureRef) -> gloo.Texture2D:
+        s = ref.sampler
+        key = (ref.image, s.mag_filter, s.min_filter, s.wrap_s, s.wrap_t)
+        if key not in self._textures:
+            self._textures[key] = _make_texture(scene.images[ref.image].pixels, s)
+        return self._textures[key]
+
+
+def _material(scene: Scene, index: int | None) -> Material:
+    return DEFAULT_MATERIAL if index is None else scene.materials[index]
+
+
+def _attributes_needed(parts, textures: dict, skinned: bool) -> list[str]:
+    """The vertex attributes this item's shader reads: texture coordinate sets its textures use,
+    vertex colours when any part has them, tangents when a normal map can use them, joints and
+    weights (one or two sets) when skinned."""
+    names = ["a_position", "a_normal"]
+    sets = {ref.texcoord for _, ref in textures.values()}
+    names += [f"a_uv{k}" for k in (0, 1) if k in sets and any(len(p.texcoords) > k for p, _ in parts)]
+    if any(p.colors is not None for p, _ in parts):
+        names.append("a_color")
+    if "normal" in textures and all(p.tangents is not None for p, _ in parts):
+        names.append("a_tangent")
+    if skinned:
+        names += ["a_joints0", "a_weights0"]
+        if all(len(p.joints) > 1 for p, _ in parts):
+            names += ["a_joints1", "a_weights1"]
+    return names
+
+
+def _features(material: Material, textures: dict, attributes: list[str]) -> frozenset[str]:
+    out = {_ATTRIBUTE_FEATURE[a] for a in attributes if a in _ATTRIBUTE_FEATURE}
+    for slot, (_, ref) in textures.items():
+        out |= {f"TEX_{slot.upper()}", f"UV_{slot.upper()} {min(ref.texcoord, 1)}"}
+    mr, occ = material.metallic_roughness_texture, material.occlusion_texture
+    if "mr" in textures and "occlusion" in textures and _same_sampling(mr, occ):
+        out -= {"TEX_OCCLUSION", f"UV_OCCLUSION {min(occ.texcoord, 1)}"}
+        out.add("OCCLUSION_IN_MR")
+    if material.alpha_mode != "OPAQUE":
+        out.add(f"ALPHA_{material.alpha_mode}")
+    if material.unlit:
+        out.add("UNLIT")
+    out |= {feature for feature, (name, key, off) in _EXTENSION_FEATURES.items()
+            if _ext(material, name, key, off) != off}  # fmt: skip
+    return frozenset(out)
+
+
+# Material extensions that switch a shader feature on: feature -> (extension, factor, value meaning "off").
+_EXTENSION_FEATURES = {
+    "CLEARCOAT": ("KHR_materials_clearcoat", "clearcoatFactor", 0.0),
+    "SHEEN": ("KHR_materials_sheen", "sheenColorFactor", [0.0, 0.0, 0.0]),
+    "SPECULAR": ("KHR_materials_specular", "present", None),
+    "TRANSMISSION": ("KHR_materials_transmission", "transmissionFactor", 0.0),
+}
+
+
+def _ext(material: Material, name: str, key: str, default):
+    ext = material.extensions.get(name)
+    if not isinstance(ext, dict):
+        return default
+    if key == "present":
+        return True
+    return ext.get(key, _EXTENSION_DEFAULTS.get(key, default))
+
+
+_EXTENSION_DEFAULTS = {
+    "clearcoatFactor": 0.0, "clearcoatRoughnessFactor": 0.0, "sheenColorFactor": [0.0, 0.0, 0.0],
+    "sheenRoughnessFactor": 0.0, "specularFactor": 1.0, "specularColorFactor": [1.0, 1.0, 1.0],
+    "transmissionFactor": 0.0, "ior": 1.5,
+}  # fmt: skip
+
+
+def _sorted(material: Material) -> bool:
+    return material.alpha_mode == "BLEND" or _ext(material, "KHR_materials_transmission", "transmissionFactor", 0) > 0
+
+
+def material_uniforms(material: Material, textures: dict) -> dict:
+    """Constant uniforms of a material (factors and extension parameters), set once per draw."""
+    m = material
+    ior = float(_ext(m, "KHR_materials_ior", "ior", 1.5))
+    f0 = ((ior - 1.0) / (ior + 1.0)) ** 2 if ior > 0 else 1.0  # glTF: ior 0 means a perfect mirror
+    out = {
+        "u_base_color_factor": np.asarray(m.base_color_factor, np.float32),
+        "u_metallic": float(m.metallic_factor),
+        "u_roughness": float(m.roughness_factor),
+        "u_emissive": (np.asarray(m.emissive_factor) * m.emissive_strength).astype(np.float32),
+        "u_alpha_cutoff": float(m.alpha_cutoff),
+        "u_normal_scale": float(m.normal_texture.scale) if m.normal_texture else 1.0,
+        "u_occlusion_strength": float(m.occlusion_texture.scale) if m.occlusion_texture else 1.0,
+        "u_f0": float(f0),
+        "u_ior": ior if ior > 0 else 1.5,
+        "u_clearcoat": float(_ext(m, "KHR_materials_clearcoat", "clearcoatFactor", 0.0)),
+        "u_clearcoat_roughness": float(_ext(m, "KHR_materials_clearcoat", "clearcoatRoughnessFactor", 0.0)),
+        "u_sheen_color": np.asarray(_ext(m, "KHR_materials_sheen", "sheenColorFactor", [0, 0, 0]), np.float32),
+        "u_sheen_roughness": float(_ext(m, "KHR_materials_sheen", "sheenRoughnessFactor", 0.0)),
+        "u_specular": float(_ext(m, "KHR_materials_specular", "specularFactor", 1.0)),
+        "u_specular_color": np.asarray(_ext(m, "KHR_materials_specular", "specularColorFactor", [1, 1, 1]),
+                                       np.float32),  # fmt: skip
+        "u_transmission": float(_ext(m, "KHR_materials_transmission", "transmissionFactor", 0.0)),
+    }
+    for slot, (tex, ref) in textures.items():
+        out[f"u_tex_{slot}"] = tex
+        out[f"u_uvxf_{slot}"] = np.asarray(ref.uv_transform, np.float32).T
+    return out
+
+
+def _same_sampling(a: TextureRef, b: TextureRef) -> bool:
+    """ORM packing: occlusion read from the metallic-roughness texel (one fetch instead of two)."""
+    return a.image == b.image and a.texcoord == b.texcoord and np.array_equal(a.uv_transform, b.uv_transform)
+
+
+def _vertex_data(prim: Primitive, dtype: np.dtype) -> np.ndarray:
+    """A primitive's vertex array in its own space (what a morphed item re-uploads)."""
+    vertices, _ = _bake([(prim, np.eye(4))], list(dtype.names))
+    return vertices
+
+
+def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate primitives transformed by their matrices. Mirrored instances (negative
+    determinant) get their winding reversed so back-face culling still sees front faces."""
+    total = sum(len(p.positions) for p, _ in parts)
+    vertices = np.zeros(total, np.dtype([(a, np.float32, ATTRIBUTES[a]) for a in attributes]))
+    if "a_color" in attributes:
+        vertices["a_color"] = 1.0
+    index_chunks = []
+    base = 0
+    for prim, m in parts:
+        n = len(prim.positions)
+        v = vertices[base : base + n]
+        lin = m[:3, :3]
+        v["a_position"] = prim.positions @ lin.T + m[:3, 3]
+        normal_m = np.linalg.inv(lin).T if abs(np.linalg.det(lin)) > 1e-12 else lin
+        nrm = prim.normals @ normal_m.T
+        v["a_normal"] = nrm / np.maximum(np.linalg.norm(nrm, axis=1, keepdims=True), 1e-12)
+        for k, uv in enumerate(prim.texcoords[:2]):
+            if f"a_uv{k}" in attributes:
+                v[f"a_uv{k}"] = uv
+        if prim.colors is not None and "a_color" in attributes:
+            v["a_color"] = prim.colors
+        if "a_tangent" in attributes:
+            t = prim.tangents[:, :3] @ lin.T
+            v["a_tangent"][:, :3] = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
+            v["a_tangent"][:, 3] = prim.tangents[:, 3]
+        for k in (0, 1):
+            if f"a_joints{k}" in attributes:
+                v[f"a_joints{k}"] = prim.joints[k]
+                v[f"a_weights{k}"] = prim.weights[k]
+        tri = prim.indices.astype(np.uint32)
+        if np.linalg.det(lin) < 0:
+            tri = tri[:, ::-1]
+        index_chunks.append(tri + base)
+        base += n
+    indices = np.concatenate(index_chunks) if index_chunks else np.zeros((0, 3), np.uint32)
+    return vertices, np.ascontiguousarray(indices, dtype=np.uint32)
+
+
+def _make_texture(pixels: np.ndarray, sampler: Sampler) -> gloo.Texture2D:
+    max_size = _max_texture_size()
+    if max(pixels.shape[:2]) > max_size:
+        from PIL import Image as PILImage
+
+        img = PILImage.fromarray(pixels)
+        img.thumbnail((max_size, max_size), PILImage.LANCZOS)
+        pixels = np.asarray(img)
+    wrap = (_WRAP.get(sampler.wrap_s, "repeat"), _WRAP.get(sampler.wrap_t, "repeat"))  # gloo: (S, T)
+    tex = gloo.Texture2D(np.ascontiguousarray(pixels), interpolation="linear", wrapping=wrap)
+    mag = NEAREST if sampler.mag_filter == NEAREST else LINEAR
+    if sampler.min_filter is None or sampler.min_filter in _MIPMAPPED:
+        gl_context.generate_mipmaps(tex)
+        if mag == NEAREST:
+            gl_context.set_filters(tex, 9985, NEAREST)
+    else:
+        gl_context.set_filters(tex, sampler.min_filter, mag)
+    return tex
+
+
+def _max_texture_size() -> int:
+    from vispy.gloo import gl
+
+    return int(gl.glGetParameter(gl.GL_MAX_TEXTURE_SIZE))

@@ -1,0 +1,150 @@
+"""Drawing the model's meshes: program variants per feature set, per-item matrices, opaque then
+sorted transparent items. Used by the main view, the mirrored reflection and the shadow's
+top-down height render, which differ only in their camera and fragment shader.
+"""
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+from vispy import gloo
+
+from ..lighting.look import Look, LookGPU, light_nodes, light_uniforms
+from ..scene.animation import Pose
+from ..scene.model import Scene
+from .gpu_scene import DrawItem, GpuScene
+
+
+def shader_source(name: str, defines: frozenset[str] = frozenset()) -> str:
+    """GLSL 3.30 source with `defines` (a "NAME" or "NAME VALUE" each) ahead of the file's text."""
+    text = resources.files("dxgl_engine.render.shaders").joinpath(name).read_text()
+    if text.startswith("#version"):
+        return text
+    head = "".join(f"#define {d}\n" for d in sorted(defines))
+    return f"#version 330\n{head}{text}"
+
+
+# Passes that record geometry, not light: their fragment shader, drawn without culling or blending.
+PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag"}
+
+
+class _Variant:
+    """One compiled program for a feature set, and the names of the uniforms it declares."""
+
+    def __init__(self, features: frozenset[str], fragment: str):
+        self.program = gloo.Program(shader_source("mesh.vert", features), shader_source(fragment, features))
+        self.uniforms = {v[2] for v in self.program.variables if v[0] in ("uniform", "uniform_array")}
+        self.frame = -1  # the frame whose per-frame uniforms it holds
+
+    def set(self, name: str, value) -> None:
+        if name.split("[")[0] in self.uniforms:
+            self.program[name] = value
+
+
+class MeshPass:
+    """The model on the GPU and the programs that draw it."""
+
+    def __init__(self, scene: Scene, look: Look, pose: Pose, moving: set[int]):
+        self.scene = scene
+        self.pose = pose
+        self.look = LookGPU(look)
+        self.gpu = GpuScene.upload(scene, pose, moving)
+        n_lights = len(light_nodes(scene))
+        self._look_features = look.features | ({f"PUNCTUAL_LIGHTS {n_lights}"} if n_lights else set())
+        self._variants: dict[tuple, _Variant] = {}
+        self._frame = 0
+
+    def set_pose(self, pose: Pose) -> bool:
+        """Bring skins and morphs to `pose`; whether the model moved."""
+        if pose is self.pose:
+            return False
+        self.gpu.pose(self.scene, pose)
+        self.pose = pose
+        return True
+
+    def draw(self, view_proj: np.ndarray, eye: np.ndarray, model: np.ndarray, *, mode: str = "lit",
+             extra: dict | None = None) -> None:
+        """Draw every item: opaque first, then transparent ones back to front. `mode` picks the
+        fragment stage: "lit" (the product look), "mirror" (the faded reflection, drawn with
+        mirrored winding), "height" (world height, for the shadow) or "depth" (camera depth, for
+        datasets)."""
+        self._frame += 1
+        per_frame = {"u_view_proj": view_proj.astype(np.float32).T, "u_eye": eye.astype(np.float32), **(extra or {})}
+        plain = mode in PLAIN_MODES
+        if not plain:
+            per_frame.update(light_uniforms(self.scene, self.pose, model))
+        items = self.gpu.items
+        opaque = [i for i in items if not i.blend]
+        blend = self._back_to_front([i for i in items if i.blend], view_proj, model)
+        gloo.set_state(depth_test=True, blend=False, depth_mask=True)
+        gloo.set_front_face("cw" if mode == "mirror" else "ccw")
+        for item in opaque:
+            self._draw_item(item, model, mode, per_frame)
+        if blend and not plain:
+            gloo.set_state(blend=True, depth_mask=False)
+            gloo.set_blend_func("one", "one_minus_src_alpha")
+            for item in blend:
+                self._draw_item(item, model, mode, per_frame)
+            gloo.set_state(blend=False, depth_mask=True)
+        elif blend:
+            for item in blend:
+                self._draw_item(item, model, mode, per_frame)
+        gloo.set_front_face("ccw")
+
+    def _variant(self, item: DrawItem, mode: str) -> _Variant:
+        features = item.features | self._look_features
+        if mode == "mirror":
+            features = features | {"MIRROR"}
+        fragment = PLAIN_MODES.get(mode, "mesh.frag")
+        key = (features, fragment)
+        var = self._variants.get(key)
+        if var is None:
+            var = self._variants[key] = _Variant(features, fragment)
+            for name, value in self.look.uniforms().items():
+                var.set(name, value)
+        return var
+
+    def _draw_item(self, item: DrawItem, model: np.ndarray, mode: str, per_frame: dict) -> None:
+        var, m = self._variant(item, mode), item.material
+        if var.frame != self._frame:
+            for name, value in per_frame.items():
+                var.set(name, value)
+            var.frame = self._frame
+        cull = not m.double_sided and mode != "height"  # the shadow sees every face; the rest as lit
+        gloo.set_state(cull_face=cull)
+        if cull:
+            gloo.set_cull_face("back")
+        matrix = self.item_matrix(item, model)
+        var.set("u_model", matrix.astype(np.float32).T)
+        var.set("u_normal_matrix", np.linalg.inv(matrix[:3, :3]).astype(np.float32))  # inverse-transpose, sent transposed
+        if item.skin is not None:
+            var.set("u_joints", self.gpu.joint_textures[item.skin])
+        for name in item.vbo.dtype.names:
+            var.program[name] = item.vbo[name]
+        for name, value in item.uniforms.items():
+            var.set(name, value)
+        var.program.draw("triangles", self._indices(item, matrix, per_frame["u_eye"]))
+
+    @staticmethod
+    def _indices(item: DrawItem, matrix: np.ndarray, eye: np.ndarray) -> gloo.IndexBuffer:
+        """The item's triangles in the order cheapest to draw for this viewer (see draw_order)."""
+        if item.order_source is None or abs(np.linalg.det(matrix)) < 1e-30:
+            return item.ibo
+        local = np.linalg.solve(matrix, np.r_[eye, 1.0])
+        return item.indices_towards(local[:3] / local[3])
+
+    def item_matrix(self, item: DrawItem, model: np.ndarray) -> np.ndarray:
+        """Vertex space -> world: the placement, after the node's pose for parts a clip moves
+        (skinned vertices reach scene space through their joint matrices)."""
+        if item.node is None:
+            return model
+        return model @ self.pose.world[item.node]
+
+    def _back_to_front(self, items: list[DrawItem], view_proj: np.ndarray, model: np.ndarray) -> list[DrawItem]:
+        if len(items) < 2:
+            return items
+        depth = []
+        for item in items:
+            clip = view_proj @ self.item_matrix(item, model) @ np.r_[item.centroid, 1.0]
+            depth.append(clip[2] / max(abs(clip[3]), 1e-9))
+        return [items[k] for k in np.argsort(depth)[::-1]]  # farthest (largest NDC depth) first

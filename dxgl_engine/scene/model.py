@@ -1,0 +1,290 @@
+"""The engine's own scene: what a reader produces and every later stage consumes.
+
+Plain dataclasses over numpy arrays, independent of glTF JSON so that other readers
+(OBJ scans through trimesh today) land in the same shape. Geometry stays in the
+model's own units and node space; centring and framing happen at render time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# glTF sampler constants, kept as the spec spells them so readers can pass them through.
+NEAREST, LINEAR = 9728, 9729
+NEAREST_MIPMAP_NEAREST, LINEAR_MIPMAP_NEAREST = 9984, 9985
+NEAREST_MIPMAP_LINEAR, LINEAR_MIPMAP_LINEAR = 9986, 9987
+REPEAT, CLAMP_TO_EDGE, MIRRORED_REPEAT = 10497, 33071, 33648
+
+
+@dataclass
+class Sampler:
+    mag_filter: int | None = None
+    min_filter: int | None = None
+    wrap_s: int = REPEAT
+    wrap_t: int = REPEAT
+
+
+@dataclass
+class Image:
+    """A decoded texture image: RGBA8 rows top to bottom, as stored in the file."""
+
+    name: str
+    pixels: np.ndarray  # (H, W, 4) uint8
+    mime_type: str = ""
+
+
+@dataclass
+class TextureRef:
+    """A material's use of a texture (glTF textureInfo)."""
+
+    image: int  # index into Scene.images
+    sampler: Sampler = field(default_factory=Sampler)
+    texcoord: int = 0
+    # KHR_texture_transform as a 3x3 matrix on (u, v, 1); identity when absent.
+    uv_transform: np.ndarray = field(default_factory=lambda: np.eye(3))
+    scale: float = 1.0  # normalTexture.scale or occlusionTexture.strength
+
+
+@dataclass
+class Material:
+    name: str = ""
+    base_color_factor: np.ndarray = field(default_factory=lambda: np.ones(4))
+    base_color_texture: TextureRef | None = None
+    metallic_factor: float = 1.0
+    roughness_factor: float = 1.0
+    metallic_roughness_texture: TextureRef | None = None
+    normal_texture: TextureRef | None = None
+    occlusion_texture: TextureRef | None = None
+    emissive_factor: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    emissive_texture: TextureRef | None = None
+    emissive_strength: float = 1.0
+    alpha_mode: str = "OPAQUE"  # OPAQUE | MASK | BLEND
+    alpha_cutoff: float = 0.5
+    double_sided: bool = False
+    unlit: bool = False
+    # Other material extensions (clearcoat, sheen, transmission…) kept raw for the shading stages.
+    extensions: dict = field(default_factory=dict)
+
+    def textures(self) -> dict[str, TextureRef]:
+        """The texture slots in use, by glTF name."""
+        slots = {
+            "baseColorTexture": self.base_color_texture,
+            "metallicRoughnessTexture": self.metallic_roughness_texture,
+            "normalTexture": self.normal_texture,
+            "occlusionTexture": self.occlusion_texture,
+            "emissiveTexture": self.emissive_texture,
+        }
+        return {k: v for k, v in slots.items() if v is not None}
+
+
+@dataclass
+class MorphTarget:
+    positions: np.ndarray | None = None  # (N, 3) deltas
+    normals: np.ndarray | None = None
+    tangents: np.ndarray | None = None
+
+
+@dataclass
+class Primitive:
+    """Triangles only: strips and fans are converted by the reader, points/lines are skipped."""
+
+    positions: np.ndarray  # (N, 3) float32
+    indices: np.ndarray  # (M, 3) uint32
+    normals: np.ndarray  # (N, 3) float32, unit length
+    texcoords: list[np.ndarray] = field(default_factory=list)  # each (N, 2) float32
+    colors: np.ndarray | None = None  # (N, 4) float32, linear
+    tangents: np.ndarray | None = None  # (N, 4) float32, w = handedness
+    joints: list[np.ndarray] = field(default_factory=list)  # each (N, 4) uint16
+    weights: list[np.ndarray] = field(default_factory=list)  # each (N, 4) float32
+    targets: list[MorphTarget] = field(default_factory=list)
+    material: int | None = None  # index into Scene.materials; None = glTF default material
+
+    @property
+    def triangle_count(self) -> int:
+        return int(self.indices.shape[0])
+
+
+@dataclass
+class Mesh:
+    name: str
+    primitives: list[Primitive]
+    weights: np.ndarray | None = None  # default morph weights
+
+
+@dataclass
+class Node:
+    name: str = ""
+    children: list[int] = field(default_factory=list)
+    mesh: int | None = None
+    skin: int | None = None
+    camera: int | None = None
+    light: int | None = None
+    translation: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    rotation: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0, 0.0, 1.0]))
+    scale: np.ndarray = field(default_factory=lambda: np.ones(3))
+    matrix: np.ndarray | None = None  # set when the file gives a matrix instead of TRS
+    weights: np.ndarray | None = None
+
+    def local_matrix(self) -> np.ndarray:
+        from .transforms import trs_matrix
+
+        if self.matrix is not None:
+            return self.matrix
+        return trs_matrix(self.translation, self.rotation, self.scale)
+
+
+@dataclass
+class Skin:
+    name: str
+    joints: list[int]
+    inverse_bind_matrices: np.ndarray  # (J, 4, 4)
+    skeleton: int | None = None
+
+
+@dataclass
+class AnimationSampler:
+    input: np.ndarray  # (K,) seconds
+    output: np.ndarray  # (K, C) or (3K, C) for CUBICSPLINE
+    interpolation: str = "LINEAR"  # STEP | LINEAR | CUBICSPLINE
+
+
+@dataclass
+class AnimationChannel:
+    sampler: int
+    node: int
+    path: str  # translation | rotation | scale | weights
+
+
+@dataclass
+class Animation:
+    name: str
+    channels: list[AnimationChannel]
+    samplers: list[AnimationSampler]
+
+    @property
+    def duration(self) -> float:
+        return max((float(s.input[-1]) for s in self.samplers if len(s.input)), default=0.0)
+
+
+@dataclass
+class Light:
+    """KHR_lights_punctual light (colour linear, intensity in the extension's units)."""
+
+    type: str  # directional | point | spot
+    color: np.ndarray = field(default_factory=lambda: np.ones(3))
+    intensity: float = 1.0
+    range: float | None = None
+    inner_cone_angle: float = 0.0
+    outer_cone_angle: float = np.pi / 4
+    name: str = ""
+
+
+@dataclass
+class Instance:
+    """One mesh placed in the world by one node."""
+
+    node: int
+    mesh: int
+    matrix: np.ndarray  # node's world matrix (4x4 float64)
+
+
+@dataclass
+class Scene:
+    nodes: list[Node] = field(default_factory=list)
+    roots: list[int] = field(default_factory=list)
+    meshes: list[Mesh] = field(default_factory=list)
+    materials: list[Material] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    skins: list[Skin] = field(default_factory=list)
+    animations: list[Animation] = field(default_factory=list)
+    lights: list[Light] = field(default_factory=list)
+    cameras: int = 0
+    extensions_used: list[str] = field(default_factory=list)
+    extensions_required: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    source: str = ""
+    generator: str = ""
+
+    def world_matrices(self, local: dict[int, np.ndarray] | None = None) -> dict[int, np.ndarray]:
+        """World matrix of every node reachable from the roots; `local` overrides some local matrices
+        (animation). The reader has already refused cycles, so a plain walk terminates."""
+        out: dict[int, np.ndarray] = {}
+        stack = [(r, np.eye(4)) for r in self.roots]
+        while stack:
+            idx, parent = stack.pop()
+            m = local.get(idx) if local else None
+            world = parent @ (m if m is not None else self.nodes[idx].local_matrix())
+            out[idx] = world
+            stack.extend((c, world) for c in self.nodes[idx].children)
+        return out
+
+    def instances(self, world: dict[int, np.ndarray] | None = None) -> list[Instance]:
+        world = self.world_matrices() if world is None else world
+        return [
+            Instance(i, self.nodes[i].mesh, m) for i, m in sorted(world.items()) if self.nodes[i].mesh is not None
+        ]
+
+    def rest_points(self) -> np.ndarray:
+        """Scene-space positions of every drawn vertex at rest (skins and default morph weights
+        applied, as the renderer draws the model without an animation)."""
+        from .animation import Player
+        from .deform import posed_points
+
+        return posed_points(self, Player(self, None).pose(0.0))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Axis-aligned bounds (min, max) of the drawn model at rest."""
+        pts = self.rest_points()
+        if len(pts) == 0:
+            return np.full(3, np.inf), np.full(3, -np.inf)
+        return pts.min(0), pts.max(0)
+
+    def hull_points(self, max_points: int = 4096) -> np.ndarray:
+        """Points whose convex hull equals the model's at rest: framing uses them instead of the
+        bounding box so that round products are not framed as if they were boxes."""
+        pts = self.rest_points()
+        return _reduce_to_hull(pts, max_points) if len(pts) else pts
+
+    @property
+    def triangle_count(self) -> int:
+        """Triangles drawn, counting every instance of a mesh."""
+        return sum(p.triangle_count for i in self.instances() for p in self.meshes[i.mesh].primitives)
+
+    def stats(self) -> dict:
+        """What `dxgl info` prints and the GUI's model panel shows."""
+        inst = self.instances()
+        lo, hi = self.bounds()
+        prims = [p for m in self.meshes for p in m.primitives]
+        return {
+            "nodes": len(self.nodes),
+            "meshes": len(self.meshes),
+            "instances": len(inst),
+            "primitives": len(prims),
+            "triangles": self.triangle_count,
+            "uniqueTriangles": sum(p.triangle_count for p in prims),
+            "vertices": sum(len(p.positions) for p in prims),
+            "materials": len(self.materials),
+            "textures": len(self.images),
+            "animations": [{"name": a.name, "duration": round(a.duration, 4)} for a in self.animations],
+            "skins": len(self.skins),
+            "morphTargets": max((len(p.targets) for p in prims), default=0),
+            "lights": len(self.lights),
+            "cameras": self.cameras,
+            "extensionsUsed": list(self.extensions_used),
+            "extensionsRequired": list(self.extensions_required),
+            "bounds": {"min": lo.round(6).tolist(), "max": hi.round(6).tolist()} if np.all(np.isfinite(lo)) else None,
+            "warnings": list(self.warnings),
+        }
+
+
+def _reduce_to_hull(pts: np.ndarray, max_points: int) -> np.ndarray:
+    """The convex hull's vertices (qhull): all framing needs, and far fewer than a scan's points."""
+    if len(pts) <= max_points:
+        return pts
+    from scipy.spatial import ConvexHull
+
+    try:
+        return pts[ConvexHull(pts).vertices]
+    except Exception:  # degenerate (flat) point sets: qhull refuses them; keep them all
+        return pts
