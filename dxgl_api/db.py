@@ -42,13 +42,6 @@ def open_database(url: str) -> pw.Database:
     return db
 
 
-def create_tables() -> None:
-    from .models import ALL_MODELS
-
-    with connection():
-        database.create_tables(ALL_MODELS, safe=True)
-
-
 @contextlib.contextmanager
 def connection() -> Iterator[None]:
     """A connection for the block; closed afterwards only if this block opened it (jobs run inside

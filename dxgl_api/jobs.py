@@ -29,10 +29,12 @@ from huey import crontab
 from dxgl_engine.errors import Cancelled, DxglError
 from dxgl_engine.load.formats import load_glb_bytes
 from dxgl_engine.pipeline.dataset import export_dataset
-from dxgl_engine.pipeline.video import VideoJob, render_batch
+from dxgl_engine.pipeline.video import render_batch
+from dxgl_engine.pipeline.jobs import VideoJob
 from dxgl_engine.resources import Resources
 from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import ADMIN_MAX_LENGTH, Settings, output_size
+from dxgl_engine.settings import Settings
+from dxgl_engine.tiers import ADMIN_MAX_LENGTH, output_size
 
 from . import config, credits, queues, statuses, storage
 from .db import connection, write_transaction

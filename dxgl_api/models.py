@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import peewee as pw
 
-from .db import database
+from .db import connection, database
 
 ID_ALPHABET = string.ascii_letters + string.digits
 ID_LENGTH = 12
@@ -151,3 +151,9 @@ class LedgerEntry(BaseModel):
 
 
 ALL_MODELS = [User, Token, Model3D, ModelTag, Overlay, Render, LedgerEntry]
+
+
+def create_tables() -> None:
+    """Create the tables that do not exist yet (idempotent: every start runs it)."""
+    with connection():
+        database.create_tables(ALL_MODELS, safe=True)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.settings import ADMIN_MAX_LENGTH, MAX_LENGTH, Settings
+from dxgl_engine.settings import Settings
+from dxgl_engine.tiers import ADMIN_MAX_LENGTH, MAX_LENGTH
 
 from . import credits, jobs, storage
 from .db import write_transaction

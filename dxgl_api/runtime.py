@@ -8,7 +8,8 @@ import peewee as pw
 
 from . import config as config_module
 from .config import Config, ConfigError
-from .db import create_tables, open_database
+from .db import open_database
+from .models import create_tables
 from .queues import configure_queues
 
 

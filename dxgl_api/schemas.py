@@ -8,7 +8,8 @@ from datetime import datetime
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from dxgl_engine.settings import FIELDS, MAX_LENGTH, FieldSpec
+from dxgl_engine.settings import FIELDS, FieldSpec
+from dxgl_engine.tiers import MAX_LENGTH
 
 from .extensions import Schema
 

@@ -177,8 +177,9 @@ def _cmd_dataset(args) -> int:
 
 def _cmd_info(args) -> int:
     from .load.formats import load_model
+    from .scene.info import model_info
 
-    stats = load_model(args.model).stats()
+    stats = model_info(load_model(args.model))
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0

@@ -1,5 +1,5 @@
 """The one settings model: every render setting of the API reference, its default, range and
-error message, plus the tier tables with their credit prices.
+error message, validated into a `Settings` value; prices and sizes come from `tiers`.
 
 The API's schemas, the CLI, the desktop panel and the notebook widgets are generated from
 `FIELDS` or validate through `Settings.from_json`; nothing else holds a range or a price.
@@ -12,54 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidSettings
-
-FPS = 30
-MAX_LENGTH = 30.0
-ADMIN_MAX_LENGTH = 600.0
-
-
-@dataclass(frozen=True)
-class Tier:
-    """A video quality tier: the short side in pixels, the codec and the price."""
-
-    name: str
-    label: str
-    short_side: int
-    codec: str  # "h264" | "prores"
-    alpha: bool
-    credits: int
-    extension: str
-
-
-@dataclass(frozen=True)
-class DatasetTier:
-    name: str
-    views: int
-    size: int
-    credits: int
-
-
-TIERS: dict[str, Tier] = {
-    t.name: t
-    for t in (
-        Tier("share", "Standard", 540, "h264", False, 1, ".mp4"),
-        Tier("standard", "HD", 1080, "h264", False, 4, ".mp4"),
-        Tier("4k", "4K", 2160, "h264", False, 16, ".mp4"),
-        Tier("pro", "ProRes 4444", 2160, "prores", True, 64, ".mov"),
-    )
-}
-
-DATASET_TIERS: dict[str, DatasetTier] = {
-    t.name: t
-    for t in (
-        DatasetTier("100x800", 100, 800, 4),
-        DatasetTier("196x1024", 196, 1024, 16),
-        DatasetTier("400x2048", 400, 2048, 64),
-    )
-}
-
-# Aspect name -> (width units, height units); the tier's number is the short side.
-ASPECTS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "1:1": (1, 1), "9:16": (9, 16)}
+from .tiers import ASPECTS, DATASET_TIERS, FPS, MAX_LENGTH, TIERS, DatasetTier, Tier, output_size
 
 EFFECTS = ("turntable", "hero-spin", "showcase", "zoom-orbit", "reveal", "dataset")
 ENVIRONMENTS = ("studio", "neutral")
@@ -206,7 +159,7 @@ class Settings:
 
     def replace(self, *, max_length: float = MAX_LENGTH, **changes) -> "Settings":
         """A copy with some attributes (Python or JSON names) changed, validated like JSON input."""
-        merged = {**self.to_json(full=True), **{_attr_to_key(k): v for k, v in changes.items()}}
+        merged = {**self.to_json(full=True), **{json_key(k): v for k, v in changes.items()}}
         return Settings.from_json(merged, max_length=max_length)
 
     def to_json(self, full: bool = False) -> dict:
@@ -266,18 +219,6 @@ class Settings:
         return parse_hex_color(self.bg_color)
 
 
-def output_size(short_side: int, aspect: str) -> tuple[int, int]:
-    """Pixel size for a tier's short side and an aspect name, rounded to even numbers for yuv420p."""
-    w, h = ASPECTS[aspect]
-    if w >= h:
-        return _even(short_side * w / h), short_side
-    return short_side, _even(short_side * h / w)
-
-
-def _even(x: float) -> int:
-    return int(round(x / 2.0)) * 2
-
-
 def parse_hex_color(value: str) -> tuple[int, int, int]:
     if not isinstance(value, str) or not _HEX.match(value):
         raise InvalidSettings(f"colour must be a 6-digit hex colour like '#ff8800', got {value!r}")
@@ -296,7 +237,8 @@ def field_applies(spec: FieldSpec, effect: str) -> bool:
     return spec.effects is None or effect in spec.effects
 
 
-def _attr_to_key(attr: str) -> str:
+def json_key(attr: str) -> str:
+    """The JSON name of a setting given by its Python attribute (or already by its JSON name)."""
     for spec in FIELDS:
         if spec.attr == attr:
             return spec.key
@@ -339,8 +281,6 @@ def _coerce(spec: FieldSpec, raw: Any, hi: float | None):
 
 
 __all__ = [
-    "Settings", "FieldSpec", "FIELDS", "FIELDS_BY_KEY", "TIERS", "DATASET_TIERS", "ASPECTS", "EFFECTS", "ANCHORS",
-    "ENVIRONMENTS", "TONE_MAPPINGS",
-    "FPS", "MAX_LENGTH", "ADMIN_MAX_LENGTH", "Tier", "DatasetTier", "output_size", "parse_hex_color", "credits_for",
-    "field_applies",
+    "Settings", "FieldSpec", "FIELDS", "FIELDS_BY_KEY", "EFFECTS", "ANCHORS", "ENVIRONMENTS", "TONE_MAPPINGS",
+    "parse_hex_color", "credits_for", "field_applies", "json_key",
 ]  # fmt: skip

@@ -7,8 +7,8 @@ import re
 from typing import Callable
 
 from dxgl_engine.motion import effects
-from dxgl_engine import settings as settings_mod
 from dxgl_engine.settings import FieldSpec, Settings
+from dxgl_engine.tiers import DATASET_TIERS, TIERS
 
 # Numbers whose default is "the engine decides": what the engine would use, shown while on auto.
 AUTO_VALUES: dict[str, Callable[[Settings], float]] = {"sweepAngle": effects.sweep}
@@ -25,7 +25,7 @@ def label_for(key: str) -> str:
 
 def choice_label(spec: FieldSpec, choice: str) -> str:
     """Tier choices carry their size and price, so what a quality costs shows where it is chosen."""
-    tiers, datasets = settings_mod.TIERS, settings_mod.DATASET_TIERS
+    tiers, datasets = TIERS, DATASET_TIERS
     choices = set(spec.choices or ())
     if choices and choices <= set(tiers):
         tier = tiers[choice]

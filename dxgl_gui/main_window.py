@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from dxgl_engine.errors import DxglError
 from dxgl_engine.resources import Resources
+from dxgl_engine.scene.info import model_info
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 
@@ -194,7 +195,7 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, scene: Scene, path: str) -> None:
         self.scene, self.model_path = scene, path
-        stats = scene.stats()
+        stats = model_info(scene)
         self.info.show_stats(Path(path).name, stats)
         self._offer_animations([a["name"] for a in stats.get("animations", [])])
         self.preview.set_scene(scene, self.settings(), self.resources())

@@ -1,5 +1,5 @@
 """The model panel: what the reader found (triangles, materials, textures, animations, bounds)
-and its warnings (skipped primitives, unsupported extensions), from `scene.stats()`.
+and its warnings (skipped primitives, unsupported extensions), from the engine's `model_info(scene)`.
 
 Known keys get a readable line; keys the engine adds later are shown as they come."""
 from __future__ import annotations

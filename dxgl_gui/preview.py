@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
 
 from dxgl_engine.resources import Resources
 from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import FPS, Settings
+from dxgl_engine.settings import Settings
+from dxgl_engine.tiers import FPS
 
 from .dialogs import error_text
 from .frame_canvas import FrameCanvas

@@ -14,18 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InvalidSettings
+from .equirect import directions
+from .sh9 import irradiance, sh9_project
 
 WIDTH, HEIGHT = 512, 256
 CAMERA_ELEVATION = 12.0  # the default camera's direction, for the exposure calibration
-
-
-def directions(width: int = WIDTH, height: int = HEIGHT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-texel (azimuth, elevation) in radians and unit direction (H, W, 3) of an equirect map."""
-    az = ((np.arange(width) + 0.5) / width - 0.5) * 2.0 * np.pi
-    el = (0.5 - (np.arange(height) + 0.5) / height) * np.pi
-    az, el = np.meshgrid(az, el)
-    d = np.stack([np.sin(az) * np.cos(el), np.sin(el), np.cos(az) * np.cos(el)], -1)
-    return az, el, d
 
 
 def _soft_box(az, el, az0, az_half, el_lo, el_hi, edge) -> np.ndarray:
@@ -42,7 +35,7 @@ def _soft_box(az, el, az0, az_half, el_lo, el_hi, edge) -> np.ndarray:
 def studio() -> np.ndarray:
     """Soft studio: a light grey cyclorama, a large overhead softbox, strip lights on both sides,
     a front fill and a back rim, all with soft edges (the default)."""
-    az, el, _ = directions()
+    az, el, _ = directions(WIDTH, HEIGHT)
     s = np.sin(el)
     base = 0.30 + 0.55 * np.clip((s + 0.25) / 0.45, 0.0, 1.0) + 0.25 * np.clip(s, 0.0, 1.0)
     light = (
@@ -58,7 +51,7 @@ def studio() -> np.ndarray:
 
 def neutral() -> np.ndarray:
     """Neutral: an even grey gradient with a faint overhead glow and no distinct highlights."""
-    _, el, _ = directions()
+    _, el, _ = directions(WIDTH, HEIGHT)
     s = np.sin(el)
     value = 0.55 + 0.35 * np.clip((s + 0.2) / 1.2, 0.0, 1.0) + 0.4 * np.clip(s, 0.0, 1.0) ** 3
     return np.repeat(value[..., None], 3, -1).astype(np.float32)
@@ -100,8 +93,6 @@ def environment(name_or_path: str) -> np.ndarray:
 
 def calibrate(radiance: np.ndarray) -> np.ndarray:
     """Scale so that the irradiance on a surface facing the default camera is pi."""
-    from .ibl import irradiance, sh9_project
-
     el = np.radians(CAMERA_ELEVATION)
     facing = np.array([0.0, np.sin(el), np.cos(el)])
     e = irradiance(sh9_project(radiance), facing[None])[0]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .environment import directions
+from .equirect import directions, sample_equirect, solid_angles
+from .sh9 import sh9_project
 
 log = logging.getLogger(__name__)
 
@@ -57,42 +58,6 @@ def bake(radiance: np.ndarray) -> IBL:
     return ibl
 
 
-# --- spherical harmonics -------------------------------------------------------------------------
-def sh9_basis(d: np.ndarray) -> np.ndarray:
-    """Real SH basis up to l = 2 for unit directions (..., 3) -> (..., 9)."""
-    x, y, z = d[..., 0], d[..., 1], d[..., 2]
-    return np.stack(
-        [
-            0.282095 * np.ones_like(x),
-            0.488603 * y, 0.488603 * z, 0.488603 * x,
-            1.092548 * x * y, 1.092548 * y * z, 0.315392 * (3 * z * z - 1), 1.092548 * x * z,
-            0.546274 * (x * x - y * y),
-        ],
-        -1,
-    )  # fmt: skip
-
-
-def solid_angles(height: int, width: int) -> np.ndarray:
-    el = (0.5 - (np.arange(height) + 0.5) / height) * np.pi
-    return np.repeat((2 * np.pi / width) * (np.pi / height) * np.cos(el)[:, None], width, 1)
-
-
-def sh9_project(radiance: np.ndarray) -> np.ndarray:
-    h, w = radiance.shape[:2]
-    _, _, d = directions(w, h)
-    weights = sh9_basis(d) * solid_angles(h, w)[..., None]
-    return np.einsum("hwk,hwc->kc", weights, radiance.astype(np.float64))
-
-
-# Cosine-lobe convolution per band (Ramamoorthi & Hanrahan 2001): pi, 2pi/3, pi/4.
-BAND_SCALE = np.array([np.pi] + [2 * np.pi / 3] * 3 + [np.pi / 4] * 5)
-
-
-def irradiance(sh: np.ndarray, normals: np.ndarray) -> np.ndarray:
-    """Irradiance E(n) for unit normals (N, 3)."""
-    return sh9_basis(normals) @ (sh * BAND_SCALE[:, None])
-
-
 # --- specular prefiltering ------------------------------------------------------------------------
 def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:
     import cv2
@@ -113,17 +78,6 @@ def octahedral_directions(size: int) -> np.ndarray:
     x, z = np.where(fold, fx, x), np.where(fold, fz, z)
     d = np.stack([x, y, z], -1)
     return d / np.linalg.norm(d, axis=-1, keepdims=True)
-
-
-def sample_equirect(radiance: np.ndarray, dirs: np.ndarray) -> np.ndarray:
-    """Bilinear samples of an equirect map in directions (..., 3)."""
-    import cv2
-
-    h, w = radiance.shape[:2]
-    u = (np.arctan2(dirs[..., 0], dirs[..., 2]) / (2 * np.pi) + 0.5) * w - 0.5
-    v = (0.5 - np.arcsin(np.clip(dirs[..., 1], -1, 1)) / np.pi) * h - 0.5
-    return cv2.remap(radiance.astype(np.float32), u.astype(np.float32), v.astype(np.float32),
-                     interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)  # fmt: skip
 
 
 def prefilter(radiance: np.ndarray) -> np.ndarray:

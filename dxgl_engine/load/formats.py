@@ -12,8 +12,9 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InvalidFormat
 from ..scene.model import Scene
+from .archive import extract_zip, find_model_file
 from .gltf import document_from_gltf, document_to_glb, read_glb_bytes, read_gltf_file
-from .objzip import ConvertedModel, extract_zip, find_model_file, obj_to_glb
+from .obj.convert import ConvertedModel, obj_to_glb
 
 log = logging.getLogger(__name__)
 

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import RenderFailed
 from ..lighting.look import Look
 from ..motion import effects
-from ..motion.camera import Framing, Shot, fit, model_placement
+from ..motion.camera import Shot
+from ..motion.framing import frame_clip
 from ..render import gl_context
-from ..render.compositing import Backdrop
+from ..render.backdrop import Backdrop
 from ..render.floor import FloorExtent, Stage
 from ..render.renderer import SSAA, Renderer
 from ..resources import Resources
-from ..scene.animation import Player, Pose, resolve_clip
-from ..scene.deform import posed_points
-from ..scene.model import Scene, _reduce_to_hull
-from ..scene.transforms import transform_points
-from ..settings import FPS, Settings
-
-SHADOW_MARGIN = 0.2  # of the model's height: room for the soft shadow's fade around its footprint
+from ..scene.animation import Player, resolve_clip
+from ..scene.model import Scene
+from ..settings import Settings
+from ..tiers import FPS
 
 
 class Clip:
@@ -95,25 +92,3 @@ class Clip:
         view = self.framing.view(shot, self.width, self.height, self.settings.zoom)
         pose = self.player.pose(seconds) if self.player.clip else None
         return self.renderer.render(view, background, pose)
-
-
-def frame_clip(scene: Scene, settings: Settings, aspect: float, player: Player | None = None
-               ) -> tuple[Framing, np.ndarray]:
-    """Place the model (tilt/pan/roll about its centre, standing on the floor) and fit the camera
-    distance to the whole effect path and every pose of the animation, so that no frame at zoom 1
-    clips it. Also returns the placed hull points (world space) of every pose."""
-    player = player or Player(scene, resolve_clip(scene, settings.animation), settings.animation_speed)
-    points = clip_hull(scene, [player.pose(s) for s in player.sample_times(settings.length)])
-    if len(points) == 0:
-        raise RenderFailed("model has no geometry to frame")
-    placement = model_placement(points, settings.tilt_x, settings.pan_x, settings.roll_z)
-    # The footprint is framed whether or not shadows are on, so toggling them never moves the product
-    # (datasets have no floor: their object fills the views).
-    margin = None if settings.is_dataset else SHADOW_MARGIN
-    return fit(points, effects.path(settings), aspect, placement, margin), transform_points(placement, points)
-
-
-def clip_hull(scene: Scene, poses: list[Pose]) -> np.ndarray:
-    """Hull points of the model over several poses: what framing and placement need."""
-    hulls = [_reduce_to_hull(posed_points(scene, p), 4096) for p in poses]
-    return _reduce_to_hull(np.concatenate(hulls), 4096) if hulls else np.zeros((0, 3))

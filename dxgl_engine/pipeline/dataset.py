@@ -22,11 +22,11 @@ import numpy as np
 from PIL import Image
 from vispy import gloo
 
+from ..encode.images import over_color
 from ..encode.output_set import OutputSet
 from ..errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from ..motion import effects
 from ..render import gl_context
-from ..render.compositing import over_color
 from ..resources import Resources
 from ..scene.model import Scene
 from ..settings import Settings

@@ -25,13 +25,16 @@ import numpy as np
 from PIL import Image
 
 from ..encode.ffmpeg import FrameEncoder, VideoOutput
+from ..encode.images import fit_within, resize
 from ..encode.output_set import OutputSet
 from ..errors import Cancelled, DxglError, InvalidSettings, RenderFailed
-from ..render.compositing import Backdrop, fit_within, resize
+from ..render.backdrop import Backdrop
 from ..resources import Resources
 from ..scene.model import Scene
-from ..settings import FPS, Settings
+from ..settings import Settings
+from ..tiers import FPS
 from .clip import Clip
+from .jobs import VideoJob, group_jobs, reduction_level
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +43,6 @@ BatchProgressFn = Callable[[int, str, float], None]
 POSTER_SMALL_LONG_SIDE = 480
 WEB_LONG_SIDE = 1280
 WEB_MAX_SHARE = 1 / 3  # of the main file's bytes, for HD and above
-# Settings that only change how a rendered frame is reduced and composited, not what is drawn.
-VARIANT_FIELDS = ("quality", "bg_color", "bg_image_id", "bg_align", "vignette", "fg_image_id")
 
 
 @dataclass
@@ -67,20 +68,6 @@ class VideoPaths:
 
     def all(self) -> list[Path]:
         return [self.video, self.web, self.poster, self.poster_small, self.thumb]
-
-
-@dataclass
-class VideoJob:
-    """One video to make: its settings, output path, files (images), optional pixel size."""
-
-    settings: Settings
-    out: Path
-    resources: Resources = field(default_factory=Resources)
-    size: tuple[int, int] | None = None
-
-    @property
-    def pixel_size(self) -> tuple[int, int]:
-        return self.size or self.settings.size
 
 
 @dataclass
@@ -116,50 +103,6 @@ def render_batch(scene: Scene, jobs: list[VideoJob], *, progress: BatchProgressF
         for i, result in zip(group, _render_group(scene, [jobs[i] for i in group], group, progress, cancel, profile)):
             results[i] = result
     return results
-
-
-def frame_key(settings: Settings, resources: Resources | None = None) -> tuple:
-    """Settings (and files) with equal keys draw the same frames: only tier and backdrop differ.
-    Front-ends use it to tell a change that needs a new render from one that needs a new backdrop."""
-    data = settings.to_json(full=True)
-    for f in VARIANT_FIELDS:
-        data.pop(_json_key(f), None)
-    return tuple(sorted(data.items())), (resources or Resources()).environment
-
-
-def group_key(job: VideoJob) -> tuple:
-    return frame_key(job.settings, job.resources)
-
-
-def group_jobs(jobs: list[VideoJob]) -> list[list[int]]:
-    """Indices of jobs that can share one render: same key, and sizes that are the largest one
-    halved k times (what the GPU reduces exactly)."""
-    groups: list[list[int]] = []
-    keyed: dict[tuple, list[int]] = {}
-    for i, job in enumerate(jobs):
-        keyed.setdefault(group_key(job), []).append(i)
-    for members in keyed.values():
-        pending = list(members)
-        while pending:
-            big = max(pending, key=lambda i: jobs[i].pixel_size[0])
-            w, h = jobs[big].pixel_size
-            share = [i for i in pending if _level(w, h, *jobs[i].pixel_size) is not None]
-            groups.append(share)
-            pending = [i for i in pending if i not in share]
-    return groups
-
-
-def _level(w: int, h: int, sw: int, sh: int) -> int | None:
-    for k in range(6):
-        if (w >> k, h >> k) == (sw, sh) and (sw << k, sh << k) == (w, h):
-            return k
-    return None
-
-
-def _json_key(attr: str) -> str:
-    from ..settings import FIELDS
-
-    return next(f.key for f in FIELDS if f.attr == attr)
 
 
 def _check(job: VideoJob) -> None:
@@ -200,7 +143,7 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
     clip.renderer.profile = profile
     outputs, work = [], []
     for job in jobs:
-        level = _level(width, height, *job.pixel_size)
+        level = reduction_level(width, height, *job.pixel_size)
         backdrop = Backdrop.from_settings(job.settings, job.resources.background_image, job.resources.foreground_image)
         slots = []
         if job.settings.tier.alpha:  # the master keeps alpha; its variants get the backdrop

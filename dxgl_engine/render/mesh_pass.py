@@ -9,10 +9,12 @@ from importlib import resources
 import numpy as np
 from vispy import gloo
 
-from ..lighting.look import Look, LookGPU, light_nodes, light_uniforms
+from ..lighting.look import Look
+from ..lighting.punctual import light_nodes, light_uniforms
 from ..scene.animation import Pose
 from ..scene.model import Scene
 from .gpu_scene import DrawItem, GpuScene
+from .look_gpu import LookGPU
 
 
 def shader_source(name: str, defines: frozenset[str] = frozenset()) -> str:

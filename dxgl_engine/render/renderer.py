@@ -17,10 +17,14 @@ from ..lighting.look import Look
 from ..motion.camera import View
 from ..scene.animation import Player, Pose
 from ..scene.model import Scene
+from ..scene.posed import rest_points
 from . import gl_context
-from .compositing import Backdrop, cover_rect
-from .floor import FloorExtent, ReflectionPass, ShadowPass, Stage
+from .backdrop import Backdrop, cover_rect
+from .floor import FloorExtent, Stage
 from .mesh_pass import MeshPass, shader_source
+from .passes.reflection import ReflectionPass
+from .passes.shadow import ShadowPass
+from .tiles import Tile, plan_tiles
 
 SSAA = 2
 GL_DEPTH_COMPONENT24 = 0x81A6
@@ -70,28 +74,6 @@ def _by_level(requests: list[tuple]) -> list[tuple[int, list[int]]]:
     return sorted(groups.items())
 
 
-@dataclass(frozen=True)
-class Tile:
-    """A rectangle of the output frame, in output pixels from the top-left corner."""
-
-    x: int
-    y: int
-    w: int
-    h: int
-
-
-def plan_tiles(width: int, height: int, ssaa: int, limit: int, align: int = 8) -> list[Tile]:
-    """Split a frame whose supersampled size exceeds the GL limit into tiles that fit (edges on
-    multiples of `align`, so reduced variants of a tile never straddle its border)."""
-    def cuts(n: int) -> list[tuple[int, int]]:
-        parts = -(-n * ssaa // limit)
-        step = -(-n // parts)
-        step = -(-step // align) * align
-        return [(o, min(step, n - o)) for o in range(0, n, step)]
-
-    return [Tile(x, y, w, h) for y, h in cuts(height) for x, w in cuts(width)]
-
-
 class Renderer:
     """Renders one Scene at one output size; `render(view)` returns (H, W, 4) uint8, top row first.
 
@@ -109,7 +91,7 @@ class Renderer:
         self.timings = FrameTimings()
         pose = pose if pose is not None else Player(scene, None).pose(0.0)
         self.meshes = MeshPass(scene, look or Look(), pose, moving)
-        self.extent = extent or FloorExtent.around(scene.rest_points())
+        self.extent = extent or FloorExtent.around(rest_points(scene))
         self.shadow = ShadowPass(self.meshes, self.stage, self.extent) if self.stage.shadows else None
         self.reflection: ReflectionPass | None = None
         self._composers: dict[tuple, gloo.Program] = {}

@@ -64,21 +64,3 @@ def skin_positions(prim: Primitive, joints: np.ndarray, positions: np.ndarray | 
     m = skin_matrices(prim, joints)
     homo = np.concatenate([pos.astype(np.float64), np.ones((len(pos), 1))], 1)
     return np.einsum("nij,nj->ni", m, homo)[:, :3]
-
-
-def posed_points(scene: Scene, pose: Pose) -> np.ndarray:
-    """Scene-space positions of every drawn vertex in a pose (skins and morphs applied)."""
-    out = []
-    for inst in scene.instances(pose.world):
-        node = scene.nodes[inst.node]
-        joints = joint_matrices(scene, node.skin, pose) if node.skin is not None else None
-        for prim in scene.meshes[inst.mesh].primitives:
-            if not prim.indices.size:
-                continue
-            pos, _, _ = morph(prim, pose.weights.get(inst.node))
-            if joints is not None and prim.joints:
-                pts = skin_positions(prim, joints, pos)
-            else:
-                pts = pos.astype(np.float64) @ inst.matrix[:3, :3].T + inst.matrix[:3, 3]
-            out.append(pts[np.unique(prim.indices)])
-    return np.concatenate(out) if out else np.zeros((0, 3))

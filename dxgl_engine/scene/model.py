@@ -2,13 +2,16 @@
 
 Plain dataclasses over numpy arrays, independent of glTF JSON so that other readers
 (OBJ scans through trimesh today) land in the same shape. Geometry stays in the
-model's own units and node space; centring and framing happen at render time.
+model's own units and node space; centring and framing happen at render time. A leaf: where
+the vertices are in a pose (skins, morphs, animation) is `scene.posed`'s business.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .transforms import trs_matrix
 
 # glTF sampler constants, kept as the spec spells them so readers can pass them through.
 NEAREST, LINEAR = 9728, 9729
@@ -127,8 +130,6 @@ class Node:
     weights: np.ndarray | None = None
 
     def local_matrix(self) -> np.ndarray:
-        from .transforms import trs_matrix
-
         if self.matrix is not None:
             return self.matrix
         return trs_matrix(self.translation, self.rotation, self.scale)
@@ -225,66 +226,7 @@ class Scene:
             Instance(i, self.nodes[i].mesh, m) for i, m in sorted(world.items()) if self.nodes[i].mesh is not None
         ]
 
-    def rest_points(self) -> np.ndarray:
-        """Scene-space positions of every drawn vertex at rest (skins and default morph weights
-        applied, as the renderer draws the model without an animation)."""
-        from .animation import Player
-        from .deform import posed_points
-
-        return posed_points(self, Player(self, None).pose(0.0))
-
-    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Axis-aligned bounds (min, max) of the drawn model at rest."""
-        pts = self.rest_points()
-        if len(pts) == 0:
-            return np.full(3, np.inf), np.full(3, -np.inf)
-        return pts.min(0), pts.max(0)
-
-    def hull_points(self, max_points: int = 4096) -> np.ndarray:
-        """Points whose convex hull equals the model's at rest: framing uses them instead of the
-        bounding box so that round products are not framed as if they were boxes."""
-        pts = self.rest_points()
-        return _reduce_to_hull(pts, max_points) if len(pts) else pts
-
     @property
     def triangle_count(self) -> int:
         """Triangles drawn, counting every instance of a mesh."""
         return sum(p.triangle_count for i in self.instances() for p in self.meshes[i.mesh].primitives)
-
-    def stats(self) -> dict:
-        """What `dxgl info` prints and the GUI's model panel shows."""
-        inst = self.instances()
-        lo, hi = self.bounds()
-        prims = [p for m in self.meshes for p in m.primitives]
-        return {
-            "nodes": len(self.nodes),
-            "meshes": len(self.meshes),
-            "instances": len(inst),
-            "primitives": len(prims),
-            "triangles": self.triangle_count,
-            "uniqueTriangles": sum(p.triangle_count for p in prims),
-            "vertices": sum(len(p.positions) for p in prims),
-            "materials": len(self.materials),
-            "textures": len(self.images),
-            "animations": [{"name": a.name, "duration": round(a.duration, 4)} for a in self.animations],
-            "skins": len(self.skins),
-            "morphTargets": max((len(p.targets) for p in prims), default=0),
-            "lights": len(self.lights),
-            "cameras": self.cameras,
-            "extensionsUsed": list(self.extensions_used),
-            "extensionsRequired": list(self.extensions_required),
-            "bounds": {"min": lo.round(6).tolist(), "max": hi.round(6).tolist()} if np.all(np.isfinite(lo)) else None,
-            "warnings": list(self.warnings),
-        }
-
-
-def _reduce_to_hull(pts: np.ndarray, max_points: int) -> np.ndarray:
-    """The convex hull's vertices (qhull): all framing needs, and far fewer than a scan's points."""
-    if len(pts) <= max_points:
-        return pts
-    from scipy.spatial import ConvexHull
-
-    try:
-        return pts[ConvexHull(pts).vertices]
-    except Exception:  # degenerate (flat) point sets: qhull refuses them; keep them all
-        return pts

@@ -18,14 +18,16 @@ import numpy as np
 from PIL import Image
 
 from dxgl_engine.pipeline.clip import Clip
-from dxgl_engine.render.compositing import Backdrop, fit_within
+from dxgl_engine.render.backdrop import Backdrop
+from dxgl_engine.encode.images import fit_within
 from dxgl_engine.pipeline.dataset import dataset_settings
 from dxgl_engine.errors import DxglError
-from dxgl_engine.pipeline.video import frame_key
+from dxgl_engine.pipeline.jobs import frame_key
 from dxgl_engine.render.renderer import SSAA
 from dxgl_engine.resources import Resources
 from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import FPS, Settings
+from dxgl_engine.settings import Settings
+from dxgl_engine.tiers import FPS
 
 from .debounce import Debouncer
 from .fields import ERROR_COLOR

@@ -125,6 +125,6 @@ class SettingsWidget(W.HBox):
 
     def _offer_animations(self) -> None:
         control = self.form.controls.get(ANIMATION_KEY)
-        names = [a["name"] for a in self.scene.stats().get("animations", [])]
+        names = [a.name for a in self.scene.animations]
         if control is not None and hasattr(control, "set_choices"):
             control.set_choices(["*", *names] if names else [])

@@ -1,6 +1,6 @@
 """Hostile files are refused cleanly with 400 invalid_format: ZIP entries escaping the archive,
 ZIP bombs, glTF URIs pointing outside the model, images claiming absurd sizes, broken models.
-The engine does the checking (dxgl_engine.load.objzip / load.gltf); these tests hold the API to turning its
+The engine does the checking (dxgl_engine.load: archive, obj, gltf); these tests hold the API to turning its
 refusals into the reference's answer, with nothing stored and nothing charged."""
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from dxgl_api import jobs
 from dxgl_api.db import connection
 from dxgl_api.models import LedgerEntry, Render, User
 from dxgl_engine.errors import RenderFailed
-from dxgl_engine.settings import TIERS
+from dxgl_engine.tiers import TIERS
 
 from .conftest import uploaded
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from dxgl_engine.motion import effects
-from dxgl_engine.motion.camera import FILL, Shot, fit, fov_y_for, model_placement
+from dxgl_engine.motion.camera import Shot
+from dxgl_engine.motion.framing import FILL, fit, fov_y_for, model_placement
 from dxgl_engine.settings import Settings
 from dxgl_engine.scene.transforms import transform_points
 

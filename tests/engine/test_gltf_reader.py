@@ -8,6 +8,8 @@ import pytest
 from dxgl_engine.scene import model as sc
 from dxgl_engine.errors import InvalidFormat
 from dxgl_engine.load.formats import convert_to_glb, load_glb_bytes, load_model
+from dxgl_engine.scene.info import model_info
+from dxgl_engine.scene.posed import bounds
 from dxgl_engine.scene.transforms import transform_points
 from tests.gltf_builder import (
     BYTE,
@@ -62,9 +64,9 @@ def test_mesh_instancing_counts_every_instance(tmp_path):
     nodes = [b.node(mesh=mesh, translation=[i * 3, 0, 0]) for i in range(3)]
     b.scene(*nodes)
     scene = load(b, tmp_path)
-    stats = scene.stats()
+    stats = model_info(scene)
     assert (stats["instances"], stats["triangles"], stats["uniqueTriangles"]) == (3, 3, 1)
-    np.testing.assert_allclose(scene.bounds()[1], [7, 1, 0])
+    np.testing.assert_allclose(bounds(scene)[1], [7, 1, 0])
 
 
 def test_multiple_primitives_keep_their_materials(tmp_path):
@@ -364,7 +366,7 @@ def test_mesh_quantization_decodes_integer_attributes(tmp_path):
     np.testing.assert_allclose(prim.normals, np.tile([0, 0, 1], (3, 1)))
     np.testing.assert_allclose(prim.texcoords[0][1], [1, 0])
     np.testing.assert_array_equal(prim.texcoords[1][2], [0, 2])
-    np.testing.assert_allclose(scene.bounds()[1], [1, 1, 0], atol=1e-9)
+    np.testing.assert_allclose(bounds(scene)[1], [1, 1, 0], atol=1e-9)
     assert scene.extensions_required == ["KHR_mesh_quantization"] and not scene.warnings
 
 
@@ -407,7 +409,7 @@ def test_skin_joints_weights_and_inverse_bind_matrices(tmp_path):
     np.testing.assert_allclose(prim.weights[0][1], [128 / 255, 127 / 255, 0, 0], atol=1e-7)
     np.testing.assert_allclose(scene.skins[0].inverse_bind_matrices, ibm)
     np.testing.assert_allclose(scene.skins[1].inverse_bind_matrices, [np.eye(4)])
-    assert scene.nodes[2].skin == 0 and scene.stats()["skins"] == 2
+    assert scene.nodes[2].skin == 0 and model_info(scene)["skins"] == 2
 
 
 def test_morph_targets_default_weights_and_weight_animation(tmp_path):
@@ -429,7 +431,7 @@ def test_morph_targets_default_weights_and_weight_animation(tmp_path):
     np.testing.assert_array_equal(p.targets[1].positions[0], [0, 0, 2])
     np.testing.assert_allclose(scene.meshes[0].weights, [0.25, 0.5])
     assert scene.animations[0].samplers[0].output.shape == (3, 2)
-    assert scene.stats()["morphTargets"] == 2
+    assert model_info(scene)["morphTargets"] == 2
 
 
 def test_animation_samplers_and_channels(tmp_path):
@@ -603,7 +605,7 @@ SHARED_MODELS = [
                          ids=[m[0].split("/")[-1] for m in SHARED_MODELS])
 def test_third_party_model_loads(shared_assets, rel, triangles, unique, slots, stats):
     scene = load_model(shared_assets / rel)
-    info = scene.stats()
+    info = model_info(scene)
     assert info["triangles"] == triangles
     if unique is not None:
         assert info["uniqueTriangles"] == unique
@@ -623,7 +625,7 @@ def test_third_party_model_loads(shared_assets, rel, triangles, unique, slots, s
 def test_every_shared_model_is_covered(shared_assets):
     """A model added to the loadable folders must be listed in one of the expectation tables."""
     from tests.engine.test_gltf_broken import BROKEN
-    from tests.engine.test_objzip import LARGE_OBJS, SCANS
+    from tests.engine.test_obj_scans import LARGE_OBJS, SCANS
 
     listed = {m[0] for m in SHARED_MODELS} | {s[0] for s in SCANS} | {r for r, _ in LARGE_OBJS}
     listed |= {rel for rel, _ in BROKEN}  # points-only/lines-only files and edge_compressed refusals

@@ -7,7 +7,7 @@ from skimage.color import deltaE_ciede2000, rgb2lab
 from dxgl_engine.motion import effects
 from dxgl_engine import load_model
 from dxgl_engine.pipeline.clip import Clip
-from dxgl_engine.render.compositing import Backdrop, cover_rect
+from dxgl_engine.render.backdrop import Backdrop, cover_rect
 from dxgl_engine.samples import sample_path
 from dxgl_engine.scene.model import Material, Mesh, Node, Primitive, Scene
 from dxgl_engine.settings import Settings
@@ -143,14 +143,14 @@ def test_shadow_is_baked_once_for_a_turntable_and_per_frame_when_animated(produc
 
 
 def test_floor_is_drawn_only_where_the_shadow_shows(product, monkeypatch):
-    from dxgl_engine.render import floor
+    from dxgl_engine.render.passes import shadow
 
     dark = np.zeros((8, 8), np.float32)
-    assert floor.visible_area(dark) is None
+    assert shadow.visible_area(dark) is None
     dark[2:4, 5] = 0.3  # rows 2-3 (v), column 5 (u), widened by a texel for the filter
-    assert floor.visible_area(dark).tolist() == [4 / 8, 1 / 8, 7 / 8, 5 / 8]
+    assert shadow.visible_area(dark).tolist() == [4 / 8, 1 / 8, 7 / 8, 5 / 8]
     dark[:] = 0.9
-    assert floor.visible_area(dark).tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert shadow.visible_area(dark).tolist() == [0.0, 0.0, 1.0, 1.0]
 
     lying = {"shadows": True, "tiltX": 90}  # a footprint longer one way than the other
     for bg in ((255, 255, 255), None):
@@ -158,7 +158,7 @@ def test_floor_is_drawn_only_where_the_shadow_shows(product, monkeypatch):
         area = clip.renderer.shadow.area
         assert area[0] > 0.05 and area[2] < 0.95, "the shadow covers a part of the floor square"
         assert area[2] - area[0] < 0.8 * (area[3] - area[1])
-        monkeypatch.setattr(floor, "visible_area", lambda d: np.array([0, 0, 1, 1], np.float32))
+        monkeypatch.setattr(shadow, "visible_area", lambda d: np.array([0, 0, 1, 1], np.float32))
         whole, _ = frame(product, lying, bg)
         monkeypatch.undo()
         assert np.abs(clipped.astype(int) - whole.astype(int)).max() <= 1

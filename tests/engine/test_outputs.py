@@ -9,7 +9,8 @@ from PIL import Image
 
 from dxgl_engine import load_model
 from dxgl_engine.encode.ffmpeg import moov_before_mdat, probe
-from dxgl_engine.pipeline.video import VideoJob, group_jobs, render_batch
+from dxgl_engine.pipeline.video import render_batch
+from dxgl_engine.pipeline.jobs import VideoJob, group_jobs
 from dxgl_engine.render.renderer import Renderer
 from dxgl_engine.resources import Resources
 from dxgl_engine.samples import sample_path

@@ -87,8 +87,8 @@ def test_shared_models_render(shared_model_paths, gl):
 
 def test_tiles_render_the_same_frame(product):
     """Past the GL size limit the frame is drawn in tiles; the result is the same picture."""
-    from dxgl_engine.render.compositing import Backdrop
-    from dxgl_engine.render.renderer import plan_tiles
+    from dxgl_engine.render.backdrop import Backdrop
+    from dxgl_engine.render.tiles import plan_tiles
 
     s = Settings.from_json({"reflector": True, "vignette": 0.5})
     whole = Clip(product, s, (320, 180))
@@ -106,7 +106,7 @@ def test_tiles_render_the_same_frame(product):
 
 
 def test_reduced_variants_come_from_the_same_draw(product):
-    from dxgl_engine.render.compositing import resize
+    from dxgl_engine.encode.images import resize
 
     clip = Clip(product, Settings(), (320, 180))
     full, half, quarter = clip.frames(0, [(BG, 0), (BG, 1), (BG, 2)])
@@ -119,7 +119,7 @@ def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
     """render_many writes up to four composites per pass (one per colour attachment); each must be
     exactly what a pass of its own gives, at every level, past four, and in tiles."""
     from dxgl_engine.render import renderer
-    from dxgl_engine.render.compositing import Backdrop
+    from dxgl_engine.render.backdrop import Backdrop
 
     rng = np.random.default_rng(3)
     image = rng.integers(0, 256, (50, 70, 3), np.uint8)

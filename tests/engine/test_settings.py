@@ -4,17 +4,8 @@ import dataclasses
 import pytest
 
 from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.settings import (
-    ASPECTS,
-    DATASET_TIERS,
-    FIELDS,
-    FIELDS_BY_KEY,
-    TIERS,
-    Settings,
-    credits_for,
-    field_applies,
-    output_size,
-)
+from dxgl_engine.settings import FIELDS, FIELDS_BY_KEY, Settings, credits_for, field_applies
+from dxgl_engine.tiers import ASPECTS, DATASET_TIERS, TIERS, output_size
 
 
 def test_dataclass_defaults_match_field_table():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dxgl_engine import load_model
+from dxgl_engine.scene.info import model_info
 from dxgl_gui.model_info import ModelInfoPanel, format_value
 
 from .conftest import open_model
@@ -9,7 +10,7 @@ from .conftest import open_model
 
 def test_model_panel_shows_the_readers_stats(window, qtbot, product_path):
     open_model(window, qtbot, product_path)
-    stats = load_model(product_path).stats()
+    stats = model_info(load_model(product_path))
     info = window.info
     assert info.title.text() == "product.glb"
     assert info.values["triangles"] == f"{stats['triangles']:,}"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QColorDialog
 from dxgl_engine.motion import effects
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.settings import FIELDS, FieldSpec, Settings, field_applies
+from dxgl_engine.tiers import TIERS
 from dxgl_gui.field_editors import (
     BooleanEditor, ColorEditor, EnumEditor, NumberEditor, PathEditor, StringEditor, TextEditor,
 )  # fmt: skip
@@ -60,10 +61,10 @@ def test_effect_parameters_show_only_for_their_effect(panel, effect):
 def test_quality_shows_its_credit_cost(panel):
     combo = panel.editors["quality"].combo
     texts = [combo.itemText(i) for i in range(combo.count())]
-    for text, tier in zip(texts, settings_mod.TIERS.values()):
+    for text, tier in zip(texts, TIERS.values()):
         assert f"{tier.credits} credit" in text
     combo.setCurrentIndex(combo.findData("4k"))
-    assert panel.cost_label.text().startswith(f"<b>{settings_mod.TIERS['4k'].credits} credits")
+    assert panel.cost_label.text().startswith(f"<b>{TIERS['4k'].credits} credits")
 
 
 def test_invalid_values_cannot_be_entered(panel, qtbot):

@@ -7,8 +7,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from dxgl_engine import settings as settings_mod
-from dxgl_engine.settings import DatasetTier
+from dxgl_engine import tiers
+from dxgl_engine.tiers import DatasetTier
 from dxgl_gui.notebook import generate_dataset, plot_cameras, render_video, show_video, wait_all
 
 
@@ -16,7 +16,7 @@ from dxgl_gui.notebook import generate_dataset, plot_cameras, render_video, show
 def small_dataset(tmp_path_factory, scene):
     """The 100x800 tier shrunk to 12 views of 96 px: the real exporter, a fraction of the time."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(settings_mod.DATASET_TIERS, "100x800", DatasetTier("100x800", 12, 96, 4))
+        mp.setitem(tiers.DATASET_TIERS, "100x800", DatasetTier("100x800", 12, 96, 4))
         return generate_dataset(scene, tmp_path_factory.mktemp("ds") / "small.zip", coverage="sphere",
                                 progress=False)  # fmt: skip
 

@@ -27,9 +27,11 @@ from dxgl_engine.pipeline.clip import Clip  # noqa: E402
 from dxgl_engine.pipeline.dataset import export_dataset  # noqa: E402
 from dxgl_engine.errors import InvalidSettings  # noqa: E402
 from dxgl_engine.load.formats import load_model  # noqa: E402
-from dxgl_engine.pipeline.video import VideoJob, render_batch, render_video  # noqa: E402
+from dxgl_engine.pipeline.video import render_batch, render_video
+from dxgl_engine.pipeline.jobs import VideoJob  # noqa: E402
 from dxgl_engine.samples import sample_path  # noqa: E402
-from dxgl_engine.settings import DATASET_TIERS, Settings  # noqa: E402
+from dxgl_engine.settings import Settings
+from dxgl_engine.tiers import DATASET_TIERS  # noqa: E402
 
 MODELS = ["khronos/DamagedHelmet/DamagedHelmet.glb", "large/nefertiti/nefertiti.obj"]
 PYRENDER_VENV = Path(__file__).with_name(".venv-pyrender")

@@ -7,9 +7,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from dxgl_engine.load import objzip
 from dxgl_engine.errors import InvalidFormat
+from dxgl_engine.load import archive
 from dxgl_engine.load.formats import convert_to_glb, load_glb_bytes, load_model
+from dxgl_engine.load.obj import mtl as mtl_module
 from tests.gltf_builder import QUAD_OBJ, GltfBuilder, encode_image
 
 TEXTURE = np.zeros((4, 8, 3), np.uint8)
@@ -187,11 +188,11 @@ def test_symlink_entries_are_refused(tmp_path):
 
 def test_zip_bombs_are_refused_by_size_and_entry_count(tmp_path, monkeypatch):
     path = scan_zip(tmp_path)
-    monkeypatch.setattr(objzip, "MAX_ZIP_BYTES", 100)
+    monkeypatch.setattr(archive, "MAX_ZIP_BYTES", 100)
     with pytest.raises(InvalidFormat, match=r"ZIP expands to [\d,]+ bytes, more than the 100 allowed"):
         load_model(path)
-    monkeypatch.setattr(objzip, "MAX_ZIP_BYTES", 1 << 30)
-    monkeypatch.setattr(objzip, "MAX_ZIP_ENTRIES", 2)
+    monkeypatch.setattr(archive, "MAX_ZIP_BYTES", 1 << 30)
+    monkeypatch.setattr(archive, "MAX_ZIP_ENTRIES", 2)
     with pytest.raises(InvalidFormat, match=r"ZIP holds 3 entries, more than the 2 allowed"):
         load_model(path)
 
@@ -234,9 +235,9 @@ def test_bare_obj_with_files_beside_it(tmp_path):
 
 
 def test_texture_reference_parsing():
-    assert objzip.texture_reference(["-o", "0.5", "0.5", "-clamp", "on", "my", "tex.png"]) == "my tex.png"
-    assert objzip.texture_reference(["-s", "2", "tex.jpg"]) == "tex.jpg"
-    assert objzip.texture_reference(["tex.jpg"]) == "tex.jpg"
+    assert mtl_module.texture_reference(["-o", "0.5", "0.5", "-clamp", "on", "my", "tex.png"]) == "my tex.png"
+    assert mtl_module.texture_reference(["-s", "2", "tex.jpg"]) == "tex.jpg"
+    assert mtl_module.texture_reference(["tex.jpg"]) == "tex.jpg"
 
 
 # -- third-party scans --------------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+"""The look on the GPU: the environment's baked tables as textures, and the uniforms every mesh
+program variant reads.
+"""
+from __future__ import annotations
+
+import numpy as np
+from vispy import gloo
+
+from ..lighting.ibl import LEVELS
+from ..lighting.look import Look, lighting
+from ..lighting.sh9 import BAND_SCALE
+
+
+class LookGPU:
+    """The environment's textures and the uniforms every mesh program variant needs."""
+
+    def __init__(self, look: Look):
+        self.look = look
+        ibl = lighting(look.environment)
+        spec = ibl.specular.astype(np.float32)
+        self.env = gloo.Texture3D(spec, interpolation="linear", internalformat="rgb16f",
+                                  wrapping="clamp_to_edge")  # octahedral maps, one slice per roughness
+        lut = np.concatenate([ibl.lut, np.zeros(ibl.lut.shape[:2] + (1,), np.float32)], -1)
+        self.lut = gloo.Texture2D(lut, interpolation="linear", internalformat="rgb32f", wrapping="clamp_to_edge")
+        self.sh = (ibl.sh * BAND_SCALE[:, None]).astype(np.float32)
+
+    def uniforms(self) -> dict:
+        out = {"u_env": self.env, "u_env_levels": float(LEVELS), "u_brdf_lut": self.lut,
+               "u_exposure": float(self.look.exposure)}  # fmt: skip
+        out.update({f"u_sh[{k}]": self.sh[k] for k in range(9)})
+        return out

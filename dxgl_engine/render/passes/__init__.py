@@ -1,0 +1,1 @@
+"""The passes of a frame, in the order they draw: reflection, shadow, the model, compose."""

@@ -1,0 +1,115 @@
+"""The ground shadow, baked, not traced: a top-down render records the height of the lowest surface
+above each floor texel; a sharp "contact" term (surfaces touching the floor) and a broad soft term
+(everything above, as the overhead softbox of the studio would cast it) are blurred with
+numpy/scipy and combined. The floor then draws only that darkness as alpha, so it shows over any
+background and survives in transparent outputs. The model does not move relative to the floor in
+a turntable, so the bake is reused until the pose or the placement changes (animation, reveal).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+from vispy import gloo
+
+from .. import gl_context
+from ..floor import FloorExtent, Stage
+from ..mesh_pass import MeshPass, shader_source
+
+SHADOW_SIZE = 256  # texels across the floor square
+
+
+# Darkness below this changes no 8-bit output value: the floor is drawn only around what is above it.
+VISIBLE = 1.0 / 1024.0
+
+
+QUAD = np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], np.float32)
+
+
+def shadow_darkness(heights: np.ndarray, extent: FloorExtent, stage: Stage) -> np.ndarray:
+    """Shadow alpha per floor texel from the lowest occluder height (inf where nothing is above)."""
+    n = heights.shape[0]
+    covered = np.isfinite(heights)
+    h = np.where(covered, np.maximum(heights, 0.0), np.inf)
+    texel = 2.0 * extent.half / n
+    contact = np.exp(-h / (0.04 * extent.height))
+    soft = np.exp(-h / (0.6 * extent.height))
+    sigma_contact = max(0.6, (0.004 + 0.008 * stage.shadow_softness) * extent.height / texel)
+    sigma_soft = max(1.0, (0.03 + 0.14 * stage.shadow_softness) * extent.height / texel)
+    contact = gaussian_filter(np.where(covered, contact, 0.0), sigma_contact, mode="constant")
+    soft = gaussian_filter(np.where(covered, soft, 0.0), sigma_soft, mode="constant")
+    alpha = 1.0 - (1.0 - 0.85 * np.clip(contact, 0, 1)) * (1.0 - 0.55 * np.clip(soft, 0, 1))
+    return (stage.shadow_intensity * alpha).astype(np.float32)
+
+
+def visible_area(darkness: np.ndarray) -> np.ndarray | None:
+    """The texture-uv rectangle around every texel dark enough to show, one texel wider for the
+    bilinear filter (None when no texel shows). Drawing only that saves most of the floor's
+    fill: the square reaches well past the shadow to hold every frame of the effect."""
+    rows, cols = np.nonzero(darkness >= VISIBLE)
+    if len(rows) == 0:
+        return None
+    n = darkness.shape[0]
+    lo = np.maximum(np.array([cols.min(), rows.min()]) - 1, 0) / n
+    hi = np.minimum(np.array([cols.max(), rows.max()]) + 2, n) / n
+    return np.r_[lo, hi].astype(np.float32)
+
+
+class ShadowPass:
+    """Bakes the shadow texture from the model's meshes and draws the floor that shows it."""
+
+    def __init__(self, meshes: MeshPass, stage: Stage, extent: FloorExtent):
+        self.meshes, self.stage, self.extent = meshes, stage, extent
+        self._height_tex = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 4), format="rgba", internalformat="rgba32f")
+        self._height_fbo = gloo.FrameBuffer(color=self._height_tex,
+                                            depth=gloo.RenderBuffer((SHADOW_SIZE, SHADOW_SIZE), format="depth"))
+        self.texture = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 1), format="red",
+                                      internalformat="r32f", interpolation="linear", wrapping="clamp_to_edge")
+        self._floor = gloo.Program(shader_source("floor.vert"), shader_source("floor.frag"))
+        self._floor["a_position"] = QUAD
+        self._key = None
+        self.area: np.ndarray | None = None  # the part of the floor drawn (texture uv x0, y0, x1, y1)
+        self.bakes = 0  # how many times the shadow was computed (a turntable needs one)
+
+    def update(self, model: np.ndarray) -> None:
+        """Re-bake when the pose or the placement changed since the last bake."""
+        key = (id(self.meshes.pose), model.tobytes())
+        if key == self._key:
+            return
+        self._key = key
+        heights = self._render_heights(model)
+        darkness = shadow_darkness(heights, self.extent, self.stage)
+        self.texture.set_data(darkness[..., None])
+        self.area = visible_area(darkness)
+        self.bakes += 1
+
+    def _render_heights(self, model: np.ndarray) -> np.ndarray:
+        """Orthographic camera below the floor looking up: NDC x, y = world x, z over the extent;
+        depth grows with height so the lowest surface wins."""
+        s, top = self.extent.half, self.extent.height * 1.5 + 1e-6
+        lo = -0.05 * self.extent.height
+        m = np.zeros((4, 4))
+        m[0, 0], m[1, 2] = 1.0 / s, 1.0 / s
+        m[2, 1], m[2, 3] = 2.0 / (top - lo), -(top + lo) / (top - lo)
+        m[3, 3] = 1.0
+        with self._height_fbo:
+            gloo.set_viewport(0, 0, SHADOW_SIZE, SHADOW_SIZE)
+            # "nothing above": far above any model (gloo checks colours are 0..1, so send it raw)
+            gloo.get_current_canvas().context.glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
+            gloo.clear(color=True, depth=True)
+            below = np.array([0.0, -1e3 * self.extent.height, 0.0])  # its viewer: nearest is lowest
+            self.meshes.draw(m, below, model, mode="height")
+        heights = gl_context.read_float(self._height_fbo, SHADOW_SIZE, SHADOW_SIZE)[..., 0]
+        return np.where(heights > top * 10, np.inf, heights)
+
+    def draw(self, view_proj: np.ndarray) -> None:
+        if self.area is None:
+            return
+        gloo.set_state(depth_test=True, depth_mask=False, blend=True, cull_face=False)
+        gloo.set_blend_func("one", "one_minus_src_alpha")
+        self._floor["u_view_proj"] = view_proj.astype(np.float32).T
+        self._floor["u_extent"] = float(self.extent.half)
+        self._floor["u_floor_y"] = -1e-3 * float(self.extent.height)  # just under the model's base
+        self._floor["u_shadow"] = self.texture
+        self._floor["u_area"] = self.area
+        self._floor.draw("triangle_strip")
+        gloo.set_state(depth_mask=True, blend=False)
