@@ -1,6 +1,6 @@
 """The preview's drawing surface: a vispy canvas inside the Qt window that shows one rendered
 frame, letterboxed to the output aspect on a dark surround, so the artist sees the video's frame
-and nothing else. It only displays numpy frames; rendering them is `live_clip`'s job."""
+and nothing else. It only displays numpy frames; rendering them is `live_timeline`'s job."""
 from __future__ import annotations
 
 from typing import Callable

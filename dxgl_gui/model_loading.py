@@ -1,6 +1,6 @@
 """Models load on a worker thread: reading and converting a 100k-triangle OBJ scan takes
 seconds, and the window (and the current preview) must stay usable meanwhile. Loading needs no
-GL context; the GPU upload happens later on the GUI thread, when the preview builds its clip."""
+GL context; the GPU upload happens later on the GUI thread, when the preview builds its timeline."""
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,4 @@
-"""The playback clock: which frame is due now when the clip plays in real time and loops.
+"""The playback clock: which frame is due now when the video plays in real time and loops.
 
 Frames are chosen by wall-clock time, not counted, so a slow frame makes the preview skip
 frames instead of slowing the motion down: what plays is the video's speed."""

@@ -23,7 +23,7 @@ from dxgl_engine.tiers import FPS
 
 from .dialogs import error_text
 from .frame_canvas import FrameCanvas
-from .live_clip import LiveClip, Orbit
+from .live_timeline import LiveTimeline, Orbit
 from .playback import Playback
 
 log = logging.getLogger(__name__)
@@ -45,14 +45,14 @@ class FrameInfo:
 
 class PreviewWidget(QWidget):
     frameShown = Signal(object)  # FrameInfo, once the frame is on screen
-    failed = Signal(str)  # the clip could not be built or rendered: one line for a dialog
+    failed = Signal(str)  # the timeline could not be built or rendered: one line for a dialog
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.canvas = FrameCanvas()
         self.canvas.on_drawn = self._on_drawn
         self.playback = Playback(self)
-        self.live: LiveClip | None = None
+        self.live: LiveTimeline | None = None
         self.frame: np.ndarray | None = None  # the frame last uploaded to the canvas
         self.frame_info: FrameInfo | None = None
         self.index = 0
@@ -121,7 +121,7 @@ class PreviewWidget(QWidget):
         self.set_settings(settings, resources)
 
     def set_settings(self, settings: Settings, resources: Resources | None = None) -> None:
-        """Rebuild the clip for new settings, keeping the position in the clip."""
+        """Rebuild the timeline for new settings, keeping the position in the timeline."""
         self._settings = settings
         self._resources = resources or Resources()
         self.orbit = Orbit()
@@ -137,15 +137,15 @@ class PreviewWidget(QWidget):
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
-        moment = self.live.clip.effect_time(self.index) if self.live else 0.0
+        moment = self.live.timeline.effect_time(self.index) if self.live else 0.0
         self.live = None
         if self._scene is None or self._settings is None:
             self._clear("Open a model: File ▸ Open, or drop a .glb/.gltf/.zip here")
             return
         try:
-            self.live = LiveClip(self.canvas, self._scene, self._settings, self._resources)
+            self.live = LiveTimeline(self.canvas, self._scene, self._settings, self._resources)
         except Exception as err:  # the engine's message (bad animation name, empty model, GL)
-            log.warning("preview clip failed", exc_info=not _is_engine_error(err))
+            log.warning("preview timeline failed", exc_info=not _is_engine_error(err))
             self._clear(f"Preview unavailable: {error_text(err)}")
             self.failed.emit(error_text(err))
             return

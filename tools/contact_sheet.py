@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dxgl_engine import DxglError, load_model  # noqa: E402
-from dxgl_engine.pipeline.clip import Clip  # noqa: E402
+from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 
 SUFFIXES = (".glb", ".gltf", ".zip", ".obj")
@@ -34,8 +34,8 @@ def models_in(folders: list[Path]) -> list[Path]:
 
 def tile(path: Path, settings: Settings, size: tuple[int, int]) -> tuple[np.ndarray, str]:
     try:
-        clip = Clip(load_model(path), settings, size)
-        return clip.frame(0, clip.backdrop)[..., :3], ""
+        timeline = Timeline(load_model(path), settings, size)
+        return timeline.frame(0, timeline.backdrop)[..., :3], ""
     except DxglError as err:
         return np.full((size[1], size[0], 3), 40, np.uint8), str(err)
 

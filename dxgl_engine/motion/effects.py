@@ -2,7 +2,7 @@
 
 One registry for the pipeline, the desktop preview and the notebook widgets. An effect that
 returns to its first pose loops: frame i of n is rendered at t = i / n, so the frame after the
-last is the first. One that ends elsewhere (hero-spin onto the front, a zoom, a reveal) is a clip:
+last is the first. One that ends elsewhere (hero-spin onto the front, a zoom, a reveal) is a one-shot:
 frame i is at t = i / (n - 1), so the last frame is exactly its end pose.
 
 `rotateY` is the direction the camera starts from (hero-spin: the front it settles on); the model
@@ -68,7 +68,7 @@ def turntable(t: float, s: Settings) -> Shot:
 @effect("hero-spin", loops=lambda s: False, default_sweep=540.0)
 def hero_spin(t: float, s: Settings) -> Shot:
     """A fast spin that decelerates onto the front (rotateY): full speed, then a linear slow-down
-    to zero over the last `easeOutRatio` of the clip; with easing, a short ramp-up first."""
+    to zero over the last `easeOutRatio` of the path; with easing, a short ramp-up first."""
     return Shot(azimuth=s.rotate_y - sweep(s) * (1.0 - trapezoid(t, HERO_EASE_IN if s.easing else 0.0,
                                                                    s.ease_out_ratio)),
                 elevation=ELEVATION)  # fmt: skip
@@ -151,7 +151,7 @@ def loops(settings: Settings) -> bool:
 
 
 def frame_times(n: int, loop: bool = True) -> np.ndarray:
-    """Effect time of each of n frames: i / n for a loop, i / (n - 1) for a clip."""
+    """Effect time of each of n frames: i / n for a loop, i / (n - 1) for a one-shot."""
     if loop or n < 2:
         return np.arange(n, dtype=np.float64) / n
     return np.arange(n, dtype=np.float64) / (n - 1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import RenderFailed
-from ..scene.animation import Player, Pose, resolve_clip
+from ..scene.animation import Player, Pose, resolve_animation
 from ..scene.model import Scene
 from ..scene.posed import posed_points, reduce_to_hull
 from ..scene.transforms import look_at, perspective, rotation_x, rotation_y, rotation_z, transform_points, translation
@@ -128,13 +128,13 @@ def _scale_about_floor(s: float) -> np.ndarray:
 SHADOW_MARGIN = 0.2  # of the model's height: room for the soft shadow's fade around its footprint
 
 
-def frame_clip(scene: Scene, settings: Settings, aspect: float, player: Player | None = None
+def frame_timeline(scene: Scene, settings: Settings, aspect: float, player: Player | None = None
                ) -> tuple[Framing, np.ndarray]:
     """Place the model (tilt/pan/roll about its centre, standing on the floor) and fit the camera
     distance to the whole effect path and every pose of the animation, so that no frame at zoom 1
     clips it. Also returns the placed hull points (world space) of every pose."""
-    player = player or Player(scene, resolve_clip(scene, settings.animation), settings.animation_speed)
-    points = clip_hull(scene, [player.pose(s) for s in player.sample_times(settings.length)])
+    player = player or Player(scene, resolve_animation(scene, settings.animation), settings.animation_speed)
+    points = hull_over_poses(scene, [player.pose(s) for s in player.sample_times(settings.length)])
     if len(points) == 0:
         raise RenderFailed("model has no geometry to frame")
     placement = model_placement(points, settings.tilt_x, settings.pan_x, settings.roll_z)
@@ -144,7 +144,7 @@ def frame_clip(scene: Scene, settings: Settings, aspect: float, player: Player |
     return fit(points, effects.path(settings), aspect, placement, margin), transform_points(placement, points)
 
 
-def clip_hull(scene: Scene, poses: list[Pose]) -> np.ndarray:
+def hull_over_poses(scene: Scene, poses: list[Pose]) -> np.ndarray:
     """Hull points of the model over several poses: what framing and placement need."""
     hulls = [reduce_to_hull(posed_points(scene, p), 4096) for p in poses]
     return reduce_to_hull(np.concatenate(hulls), 4096) if hulls else np.zeros((0, 3))

@@ -30,7 +30,7 @@ from ..render import gl_context
 from ..resources import Resources
 from ..scene.model import Scene
 from ..settings import Settings
-from .clip import Clip
+from .timeline import Timeline
 
 DEPTH_SCALE = 1e-3  # one depth-PNG unit in model units (metres in glTF): millimetres
 POINTS = 60_000  # points in points3d.ply
@@ -61,13 +61,13 @@ class _DepthTarget:
         tex = gloo.Texture2D(shape=(size, size, 4), format="rgba", internalformat="rgba32f")
         self.fbo = gloo.FrameBuffer(color=tex, depth=gloo.RenderBuffer((size, size), format=0x81A6))
 
-    def render(self, clip: Clip, view) -> np.ndarray:
+    def render(self, timeline: Timeline, view) -> np.ndarray:
         forward = view.view[2, :3] * -1.0  # camera looks down its -Z: row 2 of the view matrix is +Z
         with self.fbo:
             gloo.set_viewport(0, 0, self.size, self.size)
             gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
             gloo.clear(color=True, depth=True)
-            clip.renderer.meshes.draw(view.proj @ view.view, view.eye, view.model, mode="depth",
+            timeline.renderer.meshes.draw(view.proj @ view.view, view.eye, view.model, mode="depth",
                                       extra={"u_forward": forward.astype(np.float32)})  # fmt: skip
         depth = gl_context.read_float(self.fbo, self.size, self.size)[::-1, :, 0]  # rows top first
         return depth
@@ -86,9 +86,9 @@ def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, resourc
     out = Path(out)
     if out.suffix.lower() != ".zip":
         raise InvalidSettings(f"a dataset is a .zip; name the output '{out.stem}.zip'", "output")
-    clip = Clip(scene, s, (tier.size, tier.size), resources=resources)
+    timeline = Timeline(scene, s, (tier.size, tier.size), resources=resources)
     depth_target = _DepthTarget(tier.size)
-    fov_y = clip.framing.fov_y
+    fov_y = timeline.framing.fov_y
     focal = 0.5 * tier.size / np.tan(np.radians(fov_y) / 2.0)
     frames, clouds = [], []
     rng = np.random.default_rng(0)
@@ -98,9 +98,9 @@ def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, resourc
                 if cancel is not None and cancel.is_set():
                     raise Cancelled("dataset export cancelled")
                 t = k / max(tier.views - 1, 1)
-                view = clip.framing.view(effects.shot_at(s, t), tier.size, tier.size, 1.0)
-                rgba = clip.renderer.render(view, None)
-                depth = depth_target.render(clip, view)
+                view = timeline.framing.view(effects.shot_at(s, t), tier.size, tier.size, 1.0)
+                rgba = timeline.renderer.render(view, None)
+                depth = depth_target.render(timeline, view)
                 frames.append(_write_view(zf, k, rgba, depth, view))
                 if k % max(1, tier.views // 25) == 0:
                     clouds.append(_surface_points(rgba, depth, view, focal, rng))

@@ -33,8 +33,8 @@ from ..resources import Resources
 from ..scene.model import Scene
 from ..settings import Settings
 from ..tiers import FPS
-from .clip import Clip
 from .jobs import VideoJob, group_jobs, reduction_level
+from .timeline import Timeline
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +138,9 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
     lead = max(jobs, key=lambda j: j.pixel_size[0])
     width, height = lead.pixel_size
     n = lead.settings.frame_count
-    clip = Clip(scene, lead.settings, (width, height), resources=replace(lead.resources, background_image=None,
+    timeline = Timeline(scene, lead.settings, (width, height), resources=replace(lead.resources, background_image=None,
                                                                          foreground_image=None))  # fmt: skip
-    clip.renderer.profile = profile
+    timeline.renderer.profile = profile
     outputs, work = [], []
     for job in jobs:
         level = reduction_level(width, height, *job.pixel_size)
@@ -156,7 +156,7 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
     def frames_at(i: int) -> list[np.ndarray]:
         if cancel is not None and cancel.is_set():
             raise Cancelled("render cancelled")
-        return clip.frames(i, outputs)
+        return timeline.frames(i, outputs)
 
     sets = [OutputSet() for _ in work]
     try:
@@ -196,7 +196,7 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
         log.exception("render failed")
         raise RenderFailed(f"render failed: {exc}") from exc
     seconds = time.perf_counter() - t_start
-    timings = {**clip.renderer.timings.per_frame(), "encode_wait_ms": encode_wait / n * 1e3} if profile else {}
+    timings = {**timeline.renderer.timings.per_frame(), "encode_wait_ms": encode_wait / n * 1e3} if profile else {}
     results = []
     for k, w in enumerate(work):
         report(indices[k], "done", 1.0)

@@ -24,7 +24,7 @@ class Stage:
 
 @dataclass(frozen=True)
 class FloorExtent:
-    """The floor square's half-size and the model's height (world units), fixed for a clip."""
+    """The floor square's half-size and the model's height (world units), fixed for a timeline."""
 
     half: float
     height: float

@@ -1,7 +1,7 @@
 """A Scene uploaded to the GPU as draw items: vertex/index buffers, textures and material uniforms.
 
 Geometry that never moves is baked into scene space and merged per material, so a CAD model of a
-hundred nodes costs a few dozen draw calls. What a clip moves stays separate: rigid parts are
+hundred nodes costs a few dozen draw calls. What an animation moves stays separate: rigid parts are
 drawn with their node's matrix each frame, skinned parts carry joints and weights and are skinned
 on the GPU from a joint-matrix texture, morphed parts are re-blended on the CPU when their weights
 change. BLEND primitives also stay separate so they can be sorted back to front every frame.
@@ -61,7 +61,7 @@ class DrawItem:
     triangles: int
     features: frozenset[str]  # shader #defines: which attributes, textures and modes it uses
     uniforms: dict = field(default_factory=dict)  # the material's constant uniforms
-    node: int | None = None  # drawn with this node's world matrix (parts a clip moves)
+    node: int | None = None  # drawn with this node's world matrix (parts an animation moves)
     skin: int | None = None  # skinned with this skin's joint matrices (vertices in bind space)
     morph_source: Primitive | None = None  # re-blended from this primitive's targets each pose
     morph_node: int | None = None
@@ -102,7 +102,7 @@ class GpuScene:
 
     @classmethod
     def upload(cls, scene: Scene, pose: Pose, moving: set[int] = frozenset()) -> "GpuScene":
-        """Upload `scene` as posed by `pose`. Nodes in `moving` (driven by a clip, and their
+        """Upload `scene` as posed by `pose`. Nodes in `moving` (driven by an animation, and their
         descendants) and every skinned or morphed mesh become per-frame items."""
         gpu = cls()
         static: dict[int | None, list[tuple[Primitive, np.ndarray]]] = {}

@@ -136,7 +136,7 @@ class MeshPass:
         return item.indices_towards(local[:3] / local[3])
 
     def item_matrix(self, item: DrawItem, model: np.ndarray) -> np.ndarray:
-        """Vertex space -> world: the placement, after the node's pose for parts a clip moves
+        """Vertex space -> world: the placement, after the node's pose for parts an animation moves
         (skinned vertices reach scene space through their joint matrices)."""
         if item.node is None:
             return model
@@ -147,6 +147,6 @@ class MeshPass:
             return items
         depth = []
         for item in items:
-            clip = view_proj @ self.item_matrix(item, model) @ np.r_[item.centroid, 1.0]
-            depth.append(clip[2] / max(abs(clip[3]), 1e-9))
+            clip_pos = view_proj @ self.item_matrix(item, model) @ np.r_[item.centroid, 1.0]
+            depth.append(clip_pos[2] / max(abs(clip_pos[3]), 1e-9))
         return [items[k] for k in np.argsort(depth)[::-1]]  # farthest (largest NDC depth) first

@@ -77,9 +77,9 @@ def _by_level(requests: list[tuple]) -> list[tuple[int, list[int]]]:
 class Renderer:
     """Renders one Scene at one output size; `render(view)` returns (H, W, 4) uint8, top row first.
 
-    `pose` is the scene's pose to upload with (rest pose when None) and `moving` the nodes a clip
+    `pose` is the scene's pose to upload with (rest pose when None) and `moving` the nodes an animation
     drives (with their descendants): those are drawn per frame, the rest baked once. `stage` says
-    what the floor shows; `extent` is its size (from the clip's framing; the rest pose otherwise)."""
+    what the floor shows; `extent` is its size (from the timeline's framing; the rest pose otherwise)."""
 
     def __init__(self, scene: Scene, width: int, height: int, ssaa: int = SSAA, look: Look | None = None,
                  pose: Pose | None = None, moving: set[int] = frozenset(), stage: Stage | None = None,

@@ -70,10 +70,10 @@ def _unit(q: np.ndarray) -> np.ndarray:
     return np.asarray(q, np.float64) / max(float(np.linalg.norm(q)), 1e-12)
 
 
-def resolve_clip(scene: Scene, name: str | None) -> int | None:
-    """Index of the clip a render asks for: None for none, "*" for the first, else by name.
+def resolve_animation(scene: Scene, name: str | None) -> int | None:
+    """Index of the animation a render asks for: None for none, "*" for the first, else by name.
 
-    An unknown name, or a clip asked of a model without any, is an invalid_settings error that
+    An unknown name, or an animation asked of a model without any, is an invalid_settings error that
     lists what the model has."""
     if name is None:
         return None
@@ -85,7 +85,7 @@ def resolve_clip(scene: Scene, name: str | None) -> int | None:
     if name in names:
         return names.index(name)
     listed = ", ".join(f"'{n}'" for n in names)
-    raise InvalidSettings(f"animation '{name}' is not in the model; its clips are: {listed}", "animation")
+    raise InvalidSettings(f"animation '{name}' is not in the model; its animations are: {listed}", "animation")
 
 
 @dataclass
@@ -97,38 +97,38 @@ class Pose:
 
 
 class Player:
-    """Samples one clip of a scene. Pure in time: `pose(t)` needs no earlier call (scrubbing)."""
+    """Samples one animation of a scene. Pure in time: `pose(t)` needs no earlier call (scrubbing)."""
 
-    def __init__(self, scene: Scene, clip: int | None, speed: float = 1.0):
+    def __init__(self, scene: Scene, animation: int | None, speed: float = 1.0):
         self.scene = scene
-        self.clip: Animation | None = scene.animations[clip] if clip is not None else None
+        self.animation: Animation | None = scene.animations[animation] if animation is not None else None
         self.speed = speed
 
     @property
     def duration(self) -> float:
-        return self.clip.duration if self.clip else 0.0
+        return self.animation.duration if self.animation else 0.0
 
     @property
     def animated_nodes(self) -> set[int]:
-        """Nodes whose transform or weights the clip drives."""
-        return {c.node for c in self.clip.channels} if self.clip else set()
+        """Nodes whose transform or weights the animation drives."""
+        return {c.node for c in self.animation.channels} if self.animation else set()
 
-    def clip_time(self, video_seconds: float) -> float:
-        """Clip time for a moment of the video: scaled by the speed, looping over [0, duration)
-        (as glTF viewers play a clip) when the clip is shorter than the video."""
-        if not self.clip or self.duration <= 0:
+    def animation_time(self, video_seconds: float) -> float:
+        """Animation time for a moment of the video: scaled by the speed, looping over [0, duration)
+        (as glTF viewers play an animation) when it is shorter than the video."""
+        if not self.animation or self.duration <= 0:
             return 0.0
         return (video_seconds * self.speed) % self.duration
 
     def pose(self, video_seconds: float) -> Pose:
         scene = self.scene
-        if not self.clip:
+        if not self.animation:
             return Pose(scene.world_matrices(), self._static_weights(set()))
-        time = self.clip_time(video_seconds)
+        time = self.animation_time(video_seconds)
         trs: dict[int, dict[str, np.ndarray]] = {}
         weights: dict[int, np.ndarray] = {}
-        for ch in self.clip.channels:
-            value = sample(self.clip.samplers[ch.sampler], time, rotation=ch.path == "rotation")
+        for ch in self.animation.channels:
+            value = sample(self.animation.samplers[ch.sampler], time, rotation=ch.path == "rotation")
             if ch.path == "weights":
                 weights[ch.node] = np.asarray(value, np.float64)
             else:
@@ -147,7 +147,7 @@ class Player:
         return Pose(scene.world_matrices(local), weights)
 
     def _static_weights(self, skip: set[int]) -> dict[int, np.ndarray]:
-        """Node or mesh default morph weights for mesh nodes the clip does not animate."""
+        """Node or mesh default morph weights for mesh nodes the animation does not drive."""
         out = {}
         for idx, node in enumerate(self.scene.nodes):
             if idx in skip or node.mesh is None:
@@ -158,11 +158,11 @@ class Player:
         return out
 
     def sample_times(self, length: float, samples: int = 48) -> np.ndarray:
-        """Video moments covering every pose the clip takes during a video of `length` seconds."""
-        if not self.clip:
+        """Video moments covering every pose the animation takes during a video of `length` seconds."""
+        if not self.animation:
             return np.zeros(1)
         span = min(length, self.duration / max(self.speed, 1e-9) if self.duration > 0 else 0.0)
-        keys = np.concatenate([s.input for s in self.clip.samplers])
+        keys = np.concatenate([s.input for s in self.animation.samplers])
         key_moments = keys / max(self.speed, 1e-9)
         uniform = np.linspace(0.0, span, samples)
         return np.unique(np.concatenate([uniform, key_moments[(key_moments >= 0) & (key_moments <= span)]]))

@@ -1,4 +1,4 @@
-"""The live preview: the frame at a chosen t, rendered in-process by the engine's `Clip`, with a
+"""The live preview: the frame at a chosen t, rendered in-process by the engine's `Timeline`, with a
 play control to watch the motion.
 
 A settings change re-renders once the edits pause (debounced); moving t renders at once. While
@@ -17,7 +17,7 @@ import ipywidgets as W
 import numpy as np
 from PIL import Image
 
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.backdrop import Backdrop
 from dxgl_engine.encode.images import fit_within
 from dxgl_engine.pipeline.dataset import dataset_settings
@@ -60,32 +60,32 @@ def jpeg(frame: np.ndarray) -> bytes:
 
 
 class ClipCache:
-    """The preview's Clip. Building one frames and uploads the model, so it is rebuilt only when a
+    """The preview's Timeline. Building one frames and uploads the model, so it is rebuilt only when a
     change alters what is drawn; changes the pipeline itself shares frames across (quality tier,
     backdrop: `pipeline.frame_key`) only get a new Backdrop."""
 
     def __init__(self, scene: Scene, resources: Resources | None = None):
         self.scene = scene
         self.resources = resources or Resources()
-        self.clip: Clip | None = None
+        self.timeline: Timeline | None = None
         self.backdrop: Backdrop | None = None
         self.builds = 0
         self._key: tuple | None = None
         self._settings: Settings | None = None
 
-    def get(self, settings: Settings) -> tuple[Clip, Backdrop]:
+    def get(self, settings: Settings) -> tuple[Timeline, Backdrop]:
         drawn = drawn_settings(settings)
         size = preview_size(drawn)
         key = (frame_key(drawn, self.resources), size)
-        if self.clip is None or key != self._key:
-            self.clip = Clip(self.scene, drawn, size, resources=self.resources)
+        if self.timeline is None or key != self._key:
+            self.timeline = Timeline(self.scene, drawn, size, resources=self.resources)
             self.builds += 1
-            self._key, self.backdrop = key, self.clip.backdrop
+            self._key, self.backdrop = key, self.timeline.backdrop
         elif drawn != self._settings:
             self.backdrop = Backdrop.from_settings(drawn, self.resources.background_image,
                                                    self.resources.foreground_image)  # fmt: skip
         self._settings = drawn
-        return self.clip, self.backdrop
+        return self.timeline, self.backdrop
 
 
 class Preview:
@@ -131,9 +131,9 @@ class Preview:
         self._settle.cancel()
         start = time.perf_counter()
         try:
-            clip, backdrop = self.cache.get(self.settings)
-            clip.renderer.resize(clip.width, clip.height, ssaa=1 if fast else SSAA)
-            frame = clip.frame_at(self.t.value, backdrop)
+            timeline, backdrop = self.cache.get(self.settings)
+            timeline.renderer.resize(timeline.width, timeline.height, ssaa=1 if fast else SSAA)
+            frame = timeline.frame_at(self.t.value, backdrop)
         except DxglError as err:
             self._show_error(err)
             return False
@@ -142,7 +142,7 @@ class Preview:
         self.image.width = frame.shape[1]
         self.renders += 1
         self.seconds = time.perf_counter() - start
-        self._show_done(clip, fast)
+        self._show_done(timeline, fast)
         return True
 
     # --- events ---------------------------------------------------------------------------------
@@ -157,11 +157,11 @@ class Preview:
             self.refresh()  # at rest: the exact frame
 
     # --- text -----------------------------------------------------------------------------------
-    def _show_done(self, clip: Clip, fast: bool) -> None:
+    def _show_done(self, timeline: Timeline, fast: bool) -> None:
         length = self.settings.length
         self.time_label.value = f"{self.t.value * length:.2f} s / {length:g} s"
         quality = "fast" if fast else "exact"
-        self.status.value = (f"<small>{clip.width}×{clip.height} preview, {quality}, "
+        self.status.value = (f"<small>{timeline.width}×{timeline.height} preview, {quality}, "
                              f"{self.seconds * 1e3:.0f} ms</small>")  # fmt: skip
 
     def _show_error(self, err: DxglError) -> None:

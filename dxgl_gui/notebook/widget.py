@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as W
 
 from dxgl_engine import load_model
-from dxgl_engine.scene.animation import resolve_clip
+from dxgl_engine.scene.animation import resolve_animation
 from dxgl_engine.errors import DxglError, InvalidSettings
 from dxgl_engine.resources import Resources
 from dxgl_engine.scene.model import Scene
@@ -116,7 +116,7 @@ class SettingsWidget(W.HBox):
         self.preview.set_settings(settings)
 
     def _model_check(self, settings: Settings) -> None:
-        resolve_clip(self.scene, settings.animation)
+        resolve_animation(self.scene, settings.animation)
 
     def _engine_refused(self, err: DxglError) -> None:
         """The engine refused settings only the model can judge (an unknown animation clip)."""

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from dxgl_engine import load_model
-from dxgl_engine.scene.animation import Player, resolve_clip, sample, slerp
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.scene.animation import Player, resolve_animation, sample, slerp
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.scene.deform import joint_matrices, morph, skin_matrices, skin_positions
 from dxgl_engine.errors import InvalidSettings
 from dxgl_engine.scene.model import Mesh, Node, Primitive, Scene
@@ -24,11 +24,11 @@ def interpolation(shared_assets):
     return model(shared_assets, "InterpolationTest/InterpolationTest.gltf")
 
 
-def clip_value(scene, clip_name, time):
-    """The sampled value of a clip's only channel at `time`, and that channel's target path."""
-    clip = scene.animations[resolve_clip(scene, clip_name)]
-    (ch,) = clip.channels
-    return sample(clip.samplers[ch.sampler], time, rotation=ch.path == "rotation"), ch.path
+def channel_value(scene, name, time):
+    """The sampled value of an animation's only channel at `time`, and that channel's target path."""
+    animation = scene.animations[resolve_animation(scene, name)]
+    (ch,) = animation.channels
+    return sample(animation.samplers[ch.sampler], time, rotation=ch.path == "rotation"), ch.path
 
 
 # Keyframes of InterpolationTest (read from the file): scale keys at 0.0417, 0.4167, 0.875, 1.25, 1.667
@@ -37,23 +37,23 @@ K1, K2 = 0.4166666567325592, 0.875
 
 
 def test_step_holds_the_previous_key(interpolation):
-    value, path = clip_value(interpolation, "Step Scale", 0.6)
+    value, path = channel_value(interpolation, "Step Scale", 0.6)
     assert path == "scale" and value == pytest.approx([0.5, 0.5, 0.5])
-    value, _ = clip_value(interpolation, "Step Translation", 0.5)
+    value, _ = channel_value(interpolation, "Step Translation", 0.5)
     assert value == pytest.approx([0.0, 10.0, 0.0])
 
 
 def test_linear_interpolates(interpolation):
     mid = (K1 + K2) / 2
-    value, _ = clip_value(interpolation, "Linear Scale", mid)
+    value, _ = channel_value(interpolation, "Linear Scale", mid)
     assert value == pytest.approx([0.75] * 3, abs=1e-6)
     quarter = K1 + 0.25 * (K2 - K1)
-    value, _ = clip_value(interpolation, "Linear Scale", quarter)
+    value, _ = channel_value(interpolation, "Linear Scale", quarter)
     assert value == pytest.approx([0.5 + 0.25 * 0.5] * 3, abs=1e-6)
 
 
 def test_linear_rotation_is_slerp(interpolation):
-    value, path = clip_value(interpolation, "Linear Rotation", K1 / 2)
+    value, path = channel_value(interpolation, "Linear Rotation", K1 / 2)
     # halfway between identity and 45 degrees about -Z: 22.5 degrees, i.e. half-angle 11.25 degrees
     half = np.radians(11.25)
     assert path == "rotation"
@@ -66,25 +66,25 @@ def test_cubic_spline_hermite(interpolation):
     # p(u) = (2u^3 - 3u^2 + 1) * 0.5 + (-2u^3 + 3u^2) * 1.0
     for u in (0.25, 0.5, 0.8):
         expected = (2 * u**3 - 3 * u**2 + 1) * 0.5 + (-2 * u**3 + 3 * u**2) * 1.0
-        value, _ = clip_value(interpolation, "CubicSpline Scale", K1 + u * (K2 - K1))
+        value, _ = channel_value(interpolation, "CubicSpline Scale", K1 + u * (K2 - K1))
         assert value == pytest.approx([expected] * 3, abs=1e-5)
 
 
 def test_cubic_spline_uses_tangents_scaled_by_interval(interpolation):
-    clip = interpolation.animations[resolve_clip(interpolation, "CubicSpline Rotation")]
-    out = clip.samplers[0].output
-    t0, t1 = clip.samplers[0].input[0], clip.samplers[0].input[1]
+    animation = interpolation.animations[resolve_animation(interpolation, "CubicSpline Rotation")]
+    out = animation.samplers[0].output
+    t0, t1 = animation.samplers[0].input[0], animation.samplers[0].input[1]
     u, dt = 0.3, float(t1 - t0)
     v0, b0, a1, v1 = out[1], out[2], out[3], out[4]  # value/out-tangent of key 0, in-tangent/value of key 1
     h = ((2 * u**3 - 3 * u**2 + 1) * v0 + (u**3 - 2 * u**2 + u) * dt * b0
          + (-2 * u**3 + 3 * u**2) * v1 + (u**3 - u**2) * dt * a1)  # fmt: skip
-    value, _ = clip_value(interpolation, "CubicSpline Rotation", t0 + u * dt)
+    value, _ = channel_value(interpolation, "CubicSpline Rotation", t0 + u * dt)
     assert value == pytest.approx(h / np.linalg.norm(h), abs=1e-6)
 
 
 def test_values_clamp_outside_the_keys(interpolation):
-    assert clip_value(interpolation, "Linear Scale", 0.0)[0] == pytest.approx([1, 1, 1])
-    assert clip_value(interpolation, "Linear Scale", 99.0)[0] == pytest.approx([1, 1, 1])
+    assert channel_value(interpolation, "Linear Scale", 0.0)[0] == pytest.approx([1, 1, 1])
+    assert channel_value(interpolation, "Linear Scale", 99.0)[0] == pytest.approx([1, 1, 1])
 
 
 def test_slerp_takes_the_short_way():
@@ -92,28 +92,28 @@ def test_slerp_takes_the_short_way():
     assert np.allclose(np.abs(q), [0, 0, 0, 1])
 
 
-def test_clip_names_and_errors(interpolation, shared_assets):
-    assert resolve_clip(interpolation, "*") == 0
-    assert resolve_clip(interpolation, "Linear Rotation") == [a.name for a in interpolation.animations].index(
+def test_animation_names_and_errors(interpolation, shared_assets):
+    assert resolve_animation(interpolation, "*") == 0
+    assert resolve_animation(interpolation, "Linear Rotation") == [a.name for a in interpolation.animations].index(
         "Linear Rotation"
     )
-    assert resolve_clip(interpolation, None) is None
-    with pytest.raises(InvalidSettings, match="'Walk' is not in the model; its clips are: 'Step Scale'") as err:
-        resolve_clip(interpolation, "Walk")
+    assert resolve_animation(interpolation, None) is None
+    with pytest.raises(InvalidSettings, match="'Walk' is not in the model; its animations are: 'Step Scale'") as err:
+        resolve_animation(interpolation, "Walk")
     assert err.value.field == "animation" and "'CubicSpline Translation'" in str(err.value)
     box = model(shared_assets, "Box/Box.glb")
     with pytest.raises(InvalidSettings, match="model has no animations"):
-        resolve_clip(box, "*")
+        resolve_animation(box, "*")
     with pytest.raises(InvalidSettings, match="no animations"):
-        Clip(box, Settings.from_json({"animation": "*"}), (64, 36))
+        Timeline(box, Settings.from_json({"animation": "*"}), (64, 36))
 
 
 def test_speed_and_looping(interpolation):
-    p = Player(interpolation, resolve_clip(interpolation, "Linear Scale"), speed=2.0)
+    p = Player(interpolation, resolve_animation(interpolation, "Linear Scale"), speed=2.0)
     d = p.duration
-    assert p.clip_time(0.1) == pytest.approx(0.2)
-    assert p.clip_time(d / 2 + 0.1) == pytest.approx(0.2, abs=1e-9)  # looped once at double speed
-    node = p.clip.channels[0].node
+    assert p.animation_time(0.1) == pytest.approx(0.2)
+    assert p.animation_time(d / 2 + 0.1) == pytest.approx(0.2, abs=1e-9)  # looped once at double speed
+    node = p.animation.channels[0].node
     a, b = p.pose(0.1).world[node], p.pose(d / 2 + 0.1).world[node]
     assert np.allclose(a, b)
 
@@ -121,7 +121,7 @@ def test_speed_and_looping(interpolation):
 def test_truck_wheels_turn_and_body_stays(shared_assets):
     truck = model(shared_assets, "CesiumMilkTruck/CesiumMilkTruck.glb")
     p = Player(truck, 0)
-    wheels = {c.node for c in p.clip.channels}
+    wheels = {c.node for c in p.animation.channels}
     a, b = p.pose(0.0), p.pose(0.5)
     for w in wheels:
         assert not np.allclose(a.world[w][:3, :3], b.world[w][:3, :3])
@@ -141,7 +141,7 @@ def test_morph_weights_and_positions(shared_assets):
     pos, _, _ = morph(prim, pose.weights[node])
     # vertex 2 is (0.5, 0.5, 0); target deltas for it are (-1, 1, 0) and (1, 1, 0)
     assert pos[2] == pytest.approx([0.5 + 0.5 * -1 + 1.0 * 1, 0.5 + 0.5 * 1 + 1.0 * 1, 0.0])
-    # without a clip the mesh's default weights (0.5, 0.5) apply
+    # without an animation the mesh's default weights (0.5, 0.5) apply
     rest = Player(simple, None).pose(0.0)
     assert rest.weights[node] == pytest.approx([0.5, 0.5])
 
@@ -154,14 +154,14 @@ def test_morph_weights_and_positions(shared_assets):
     assert Player(cube, 0).pose(t).weights[node] == pytest.approx(expected, abs=1e-6)
 
 
-@pytest.mark.parametrize("rel,clip_time", [("CesiumMan/CesiumMan.glb", 0.7), ("SimpleSkin/SimpleSkin.gltf", 2.2)])
-def test_cpu_skinning_reference_moves_vertices(shared_assets, rel, clip_time):
+@pytest.mark.parametrize("rel,animation_time", [("CesiumMan/CesiumMan.glb", 0.7), ("SimpleSkin/SimpleSkin.gltf", 2.2)])
+def test_cpu_skinning_reference_moves_vertices(shared_assets, rel, animation_time):
     scene = model(shared_assets, rel)
     node = next(i for i, n in enumerate(scene.nodes) if n.skin is not None)
     prim = scene.meshes[scene.nodes[node].mesh].primitives[0]
     p = Player(scene, 0)
     rest = skin_positions(prim, joint_matrices(scene, scene.nodes[node].skin, p.pose(0.0)))
-    moved = skin_positions(prim, joint_matrices(scene, scene.nodes[node].skin, p.pose(clip_time)))
+    moved = skin_positions(prim, joint_matrices(scene, scene.nodes[node].skin, p.pose(animation_time)))
     assert np.abs(moved - rest).max() > 0.05 * np.ptp(rest, axis=0).max()
 
 
@@ -191,11 +191,11 @@ def _baked(scene, pose):
 def test_gpu_skinning_matches_cpu_reference(shared_assets, gl, rel, seconds):
     scene = model(shared_assets, rel)
     settings = Settings.from_json({"animation": "*", "length": 3, "easing": False, "sweepAngle": 10})
-    gpu_clip = Clip(scene, settings, (160, 160))
+    gpu_clip = Timeline(scene, settings, (160, 160))
     t = seconds / settings.length
     gpu = gpu_clip.frame_at(t, (255, 255, 255)).astype(int)
     baked = _baked(scene, gpu_clip.player.pose(seconds))
-    cpu_clip = Clip(baked, Settings.from_json({"length": 3, "easing": False, "sweepAngle": 10}), (160, 160))
+    cpu_clip = Timeline(baked, Settings.from_json({"length": 3, "easing": False, "sweepAngle": 10}), (160, 160))
     cpu_clip.framing = gpu_clip.framing  # same placement and camera: only the skinning differs
     cpu = cpu_clip.frame_at(t, (255, 255, 255)).astype(int)
     drawn = (gpu != 255).any(-1) | (cpu != 255).any(-1)

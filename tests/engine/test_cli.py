@@ -35,12 +35,12 @@ def test_info_text():
 
 @pytest.mark.gl
 def test_render_writes_video_and_siblings(tmp_path):
-    out = tmp_path / "sub" / "clip.mp4"
+    out = tmp_path / "sub" / "video.mp4"
     p = run("render", sample_path(), "-o", out, "--length", "3", "--aspect", "9:16", "--bg-color", "#101010",
             "--settings", '{"rotateY": 45}')  # fmt: skip
     assert p.returncode == 0, p.stderr
     names = sorted(x.name for x in out.parent.iterdir())
-    assert names == ["clip.mp4", "clip.poster-small.png", "clip.poster.png", "clip.thumb.mp4", "clip.web.mp4"]
+    assert names == ["video.mp4", "video.poster-small.png", "video.poster.png", "video.thumb.mp4", "video.web.mp4"]
 
 
 @pytest.mark.parametrize(

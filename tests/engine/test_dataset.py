@@ -9,7 +9,7 @@ from PIL import Image
 from scipy.ndimage import minimum_filter
 
 from dxgl_engine import load_model
-from dxgl_engine.motion.framing import frame_clip
+from dxgl_engine.motion.framing import frame_timeline
 from dxgl_engine.pipeline.dataset import DEPTH_SCALE, dataset_settings, export_dataset
 from dxgl_engine.errors import InvalidSettings
 from dxgl_engine.samples import sample_path
@@ -42,7 +42,7 @@ def world_surface_points(scene, settings, n=4000, seed=0):
     """Points sampled on the model's triangles, placed in the dataset's world."""
     from dxgl_engine.scene.posed import posed_points  # noqa: F401  (rest pose: static sample)
 
-    framing, _ = frame_clip(scene, dataset_settings(settings), 1.0)
+    framing, _ = frame_timeline(scene, dataset_settings(settings), 1.0)
     rng = np.random.default_rng(seed)
     pts = []
     for inst in scene.instances():

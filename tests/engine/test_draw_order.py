@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dxgl_engine.render import draw_order
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.gpu_scene import GpuScene
 from dxgl_engine.scene.model import Material, Mesh, Node, Primitive, Scene
 from dxgl_engine.settings import Settings
@@ -61,10 +61,10 @@ def test_nearest_direction_is_the_closest_of_the_set():
 
 
 def test_large_rigid_opaque_items_get_one_buffer_per_direction(gl):
-    from dxgl_engine.scene.animation import Player, resolve_clip
+    from dxgl_engine.scene.animation import Player, resolve_animation
 
     scene = stacked_scene()
-    pose = Player(scene, resolve_clip(scene, None)).pose(0.0)
+    pose = Player(scene, resolve_animation(scene, None)).pose(0.0)
     item = GpuScene.upload(scene, pose).items[0]
     assert item.triangles >= draw_order.MIN_TRIANGLES and item.order_source is not None
     front = item.indices_towards(np.array([0.0, 1.2, 10.0]))
@@ -81,12 +81,12 @@ def test_large_rigid_opaque_items_get_one_buffer_per_direction(gl):
 def test_orders_kept_within_a_memory_budget(gl, monkeypatch):
     """A huge scan seen from every side (a sphere dataset) keeps only the orders the budget holds,
     dropping the least recently used; a small item keeps all 26."""
-    from dxgl_engine.scene.animation import Player, resolve_clip
+    from dxgl_engine.scene.animation import Player, resolve_animation
 
     assert draw_order.orders_kept(100_000) == 26
     assert draw_order.orders_kept(2_000_000) == 8  # 192 MiB of 24 MB orders
     scene = stacked_scene()
-    item = GpuScene.upload(scene, Player(scene, resolve_clip(scene, None)).pose(0.0)).items[0]
+    item = GpuScene.upload(scene, Player(scene, resolve_animation(scene, None)).pose(0.0)).items[0]
     monkeypatch.setattr(draw_order, "BUDGET_BYTES", 3 * item.triangles * 12)
     eyes = [np.array(e, float) for e in ((0, 1.2, 9), (9, 1.2, 0), (0, 1.2, -9), (-9, 1.2, 0))]
     first = item.indices_towards(eyes[0])
@@ -104,11 +104,11 @@ def test_orders_kept_within_a_memory_budget(gl, monkeypatch):
 def test_orders_change_cost_not_the_picture(gl, monkeypatch, js):
     scene = stacked_scene()
     settings = Settings.from_json({"aspect": "1:1", **js})
-    ordered = Clip(scene, settings, (160, 160))
+    ordered = Timeline(scene, settings, (160, 160))
     with_orders = [ordered.frame_at(t, (255, 255, 255)) for t in (0.0, 0.3, 0.55)]
     assert ordered.renderer.meshes.gpu.items[0].ordered, "the orders were used"
     monkeypatch.setattr(draw_order, "MIN_TRIANGLES", 10**9)
-    stored = Clip(scene, settings, (160, 160))
+    stored = Timeline(scene, settings, (160, 160))
     assert stored.renderer.meshes.gpu.items[0].order_source is None
     for a, b in zip(with_orders, [stored.frame_at(t, (255, 255, 255)) for t in (0.0, 0.3, 0.55)]):
         assert np.abs(a.astype(int) - b.astype(int)).max() <= 1

@@ -6,7 +6,7 @@ from skimage.color import deltaE_ciede2000, rgb2lab
 
 from dxgl_engine.motion import effects
 from dxgl_engine import load_model
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.backdrop import Backdrop, cover_rect
 from dxgl_engine.samples import sample_path
 from dxgl_engine.scene.model import Material, Mesh, Node, Primitive, Scene
@@ -51,22 +51,22 @@ def chart_scene(facing_deg: float = effects.ELEVATION):
     return scene, np.array(centres)
 
 
-def project(clip, points, t=0.0):
+def project(timeline, points, t=0.0):
     """Pixel (x, y) of scene points in the frame at effect time t."""
-    view = clip.framing.view(effects.shot_at(clip.settings, t), clip.width, clip.height, clip.settings.zoom)
+    view = timeline.framing.view(effects.shot_at(timeline.settings, t), timeline.width, timeline.height, timeline.settings.zoom)
     world = transform_points(view.model, points)
     ndc = np.c_[world, np.ones(len(world))] @ (view.proj @ view.view).T
     ndc = ndc[:, :2] / ndc[:, 3:4]
-    return np.c_[(ndc[:, 0] + 1) / 2 * clip.width, (1 - ndc[:, 1]) / 2 * clip.height]
+    return np.c_[(ndc[:, 0] + 1) / 2 * timeline.width, (1 - ndc[:, 1]) / 2 * timeline.height]
 
 
 def test_colour_chart_matches_base_colours(gl):
     scene, centres = chart_scene()
     s = Settings.from_json({"shadows": False, "bgColor": "#808080"})
-    clip = Clip(scene, s)
-    poster = clip.frame(0, s.bg_rgb)[..., :3].astype(np.float64)
+    timeline = Timeline(scene, s)
+    poster = timeline.frame(0, s.bg_rgb)[..., :3].astype(np.float64)
     measured = []
-    for x, y in project(clip, centres):
+    for x, y in project(timeline, centres):
         x, y = int(round(x)), int(round(y))
         measured.append(poster[y - 3 : y + 4, x - 3 : x + 4].reshape(-1, 3).mean(0))
     measured = np.array(measured)
@@ -81,8 +81,8 @@ def product(gl):
 
 
 def frame(scene, js, backdrop=(255, 255, 255), size=(320, 180), t=0.0):
-    clip = Clip(scene, Settings.from_json(js), size)
-    return clip.frame_at(t, backdrop), clip
+    timeline = Timeline(scene, Settings.from_json(js), size)
+    return timeline.frame_at(t, backdrop), timeline
 
 
 def model_mask(scene, js, size=(320, 180), solid=False):
@@ -131,12 +131,12 @@ def test_shadow_intensity_and_softness(product):
 
 
 def test_shadow_is_baked_once_for_a_turntable_and_per_frame_when_animated(product, shared_assets):
-    clip = Clip(product, Settings.from_json({"length": 3}), (96, 54))
+    timeline = Timeline(product, Settings.from_json({"length": 3}), (96, 54))
     for i in range(0, 90, 10):
-        clip.frame(i)
-    assert clip.renderer.shadow.bakes == 1
+        timeline.frame(i)
+    assert timeline.renderer.shadow.bakes == 1
     man = load_model(shared_assets / "khronos/CesiumMan/CesiumMan.glb")
-    walk = Clip(man, Settings.from_json({"length": 3, "animation": "*"}), (96, 54))
+    walk = Timeline(man, Settings.from_json({"length": 3, "animation": "*"}), (96, 54))
     for i in range(0, 30, 10):
         walk.frame(i)
     assert walk.renderer.shadow.bakes == 3
@@ -154,8 +154,8 @@ def test_floor_is_drawn_only_where_the_shadow_shows(product, monkeypatch):
 
     lying = {"shadows": True, "tiltX": 90}  # a footprint longer one way than the other
     for bg in ((255, 255, 255), None):
-        clipped, clip = frame(product, lying, bg)
-        area = clip.renderer.shadow.area
+        clipped, timeline = frame(product, lying, bg)
+        area = timeline.renderer.shadow.area
         assert area[0] > 0.05 and area[2] < 0.95, "the shadow covers a part of the floor square"
         assert area[2] - area[0] < 0.8 * (area[3] - area[1])
         monkeypatch.setattr(shadow, "visible_area", lambda d: np.array([0, 0, 1, 1], np.float32))
@@ -277,15 +277,15 @@ def test_user_hdr_environment_lights_the_model(product, tmp_path):
     path = tmp_path / "red.hdr"
     assert cv2.imwrite(str(path), hdr)
     s = Settings.from_json({"shadows": False})
-    red = Clip(product, s, (160, 90), resources=Resources(environment=str(path))).frame_at(0.0, None)
-    plain = Clip(product, s, (160, 90)).frame_at(0.0, None)
+    red = Timeline(product, s, (160, 90), resources=Resources(environment=str(path))).frame_at(0.0, None)
+    plain = Timeline(product, s, (160, 90)).frame_at(0.0, None)
     m = binary_erosion(plain[..., 3] == 255, iterations=2)
     r_red, r_plain = red[m][:, :3].astype(int), plain[m][:, :3].astype(int)
     assert (r_red[:, 0] - r_red[:, 1]).mean() > (r_plain[:, 0] - r_plain[:, 1]).mean() + 20
     with pytest.raises(InvalidSettings, match="Radiance .hdr"):
-        Clip(product, s, (160, 90), resources=Resources(environment=str(tmp_path / "x.exr")))
+        Timeline(product, s, (160, 90), resources=Resources(environment=str(tmp_path / "x.exr")))
     with pytest.raises(InvalidSettings, match="not found"):
-        Clip(product, s, (160, 90), resources=Resources(environment=str(tmp_path / "missing.hdr")))
+        Timeline(product, s, (160, 90), resources=Resources(environment=str(tmp_path / "missing.hdr")))
 
 
 def test_punctual_lights_add_to_the_studio(shared_assets, gl):

@@ -10,7 +10,7 @@ from PIL import Image
 from scipy.ndimage import binary_erosion
 
 from dxgl_engine import load_model
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 
@@ -20,7 +20,7 @@ SIZE = (320, 180)
 
 
 def render(scene, js=None, background=(255, 255, 255), size=SIZE, t=0.0):
-    return Clip(scene, Settings.from_json(js or {}), size).frame_at(t, background)
+    return Timeline(scene, Settings.from_json(js or {}), size).frame_at(t, background)
 
 
 def khronos(shared_assets, rel):

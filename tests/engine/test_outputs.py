@@ -29,7 +29,7 @@ def product(gl):
 def all_tiers(product, tmp_path_factory):
     """One batch of the four tiers: frames are rendered once, at 4K, for all of them."""
     out = tmp_path_factory.mktemp("tiers")
-    jobs = [VideoJob(Settings.from_json({"quality": q, "length": 3, "bgColor": BG}), out / f"clip-{q}{ext}")
+    jobs = [VideoJob(Settings.from_json({"quality": q, "length": 3, "bgColor": BG}), out / f"video-{q}{ext}")
             for q, ext in (("share", ".mp4"), ("standard", ".mp4"), ("4k", ".mp4"), ("pro", ".mov"))]  # fmt: skip
     calls = []
     original = Renderer.render_many

@@ -23,7 +23,7 @@ def product(gl):
 def test_share_video_posters_and_thumbnail(product, tmp_path):
     s = Settings.from_json({"length": 3.1, "bgColor": "#204080", "aspect": "16:9"})
     stages = []
-    result = render_video(product, s, tmp_path / "clip.mp4", progress=lambda st, f: stages.append((st, f)))
+    result = render_video(product, s, tmp_path / "video.mp4", progress=lambda st, f: stages.append((st, f)))
     paths = result.paths
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.all())
 
@@ -92,9 +92,9 @@ def test_extension_must_match_tier(product, tmp_path):
 
 
 def test_paths_beside():
-    p = VideoPaths.beside("/a/b/clip.mp4")
-    assert [x.name for x in p.all()] == ["clip.mp4", "clip.web.mp4", "clip.poster.png", "clip.poster-small.png",
-                                         "clip.thumb.mp4"]  # fmt: skip
+    p = VideoPaths.beside("/a/b/video.mp4")
+    assert [x.name for x in p.all()] == ["video.mp4", "video.web.mp4", "video.poster.png", "video.poster-small.png",
+                                         "video.thumb.mp4"]  # fmt: skip
 
 
 def test_size_override_for_previews(product, tmp_path):

@@ -4,7 +4,7 @@ import pytest
 
 from dxgl_engine.motion import effects
 from dxgl_engine import load_model
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 
@@ -15,8 +15,8 @@ BG = (12, 200, 97)
 
 def render_frames(scene, settings, times, size=None, background=BG):
     """Frames at effect times `times` (t in [0, 1])."""
-    clip = Clip(scene, settings, size)
-    return [clip.frame_at(t, background) for t in times]
+    timeline = Timeline(scene, settings, size)
+    return [timeline.frame_at(t, background) for t in times]
 
 
 def coverage(frame, bg=BG):
@@ -91,8 +91,8 @@ def test_tiles_render_the_same_frame(product):
     from dxgl_engine.render.tiles import plan_tiles
 
     s = Settings.from_json({"reflector": True, "vignette": 0.5})
-    whole = Clip(product, s, (320, 180))
-    tiled = Clip(product, s, (320, 180))
+    whole = Timeline(product, s, (320, 180))
+    tiled = Timeline(product, s, (320, 180))
     tiled.renderer.max_target = 256  # 640x360 supersampled: 3 x 2 tiles
     tiled.renderer.resize(320, 180, ssaa=1)
     tiled.renderer.resize(320, 180, ssaa=2)
@@ -108,8 +108,8 @@ def test_tiles_render_the_same_frame(product):
 def test_reduced_variants_come_from_the_same_draw(product):
     from dxgl_engine.encode.images import resize
 
-    clip = Clip(product, Settings(), (320, 180))
-    full, half, quarter = clip.frames(0, [(BG, 0), (BG, 1), (BG, 2)])
+    timeline = Timeline(product, Settings(), (320, 180))
+    full, half, quarter = timeline.frames(0, [(BG, 0), (BG, 1), (BG, 2)])
     assert full.shape == (180, 320, 4) and half.shape == (90, 160, 4) and quarter.shape == (45, 80, 4)
     assert np.abs(resize(full, 160, 90).astype(int) - half.astype(int)).mean() < 2.0
     assert np.abs(resize(full, 80, 45).astype(int) - quarter.astype(int)).mean() < 2.5
@@ -129,14 +129,14 @@ def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
                  Backdrop(image=image, anchor="bottom-right"), Backdrop(color=(0, 0, 0), foreground=overlay),
                  (200, 120, 30)]  # fmt: skip
     outputs = [(b, 0) for b in backdrops] + [(backdrops[0], 1), (None, 2), (backdrops[3], 1)]
-    clip = Clip(product, Settings.from_json({"aspect": "16:9"}), (320, 180))
-    view = clip.framing.view(effects.shot_at(clip.settings, 0.2), 320, 180, 1.0)
-    together = clip.renderer.render_many(view, outputs)
+    timeline = Timeline(product, Settings.from_json({"aspect": "16:9"}), (320, 180))
+    view = timeline.framing.view(effects.shot_at(timeline.settings, 0.2), 320, 180, 1.0)
+    together = timeline.renderer.render_many(view, outputs)
     passes = []
     original = renderer.Renderer._compose_tile
     monkeypatch.setattr(renderer.Renderer, "_compose_tile",
                         lambda self, b, *a, **k: passes.append(len(b)) or original(self, b, *a, **k))  # fmt: skip
-    alone = [clip.renderer.render_many(view, [o])[0] for o in outputs]
+    alone = [timeline.renderer.render_many(view, [o])[0] for o in outputs]
     assert len(passes) == len(outputs) and set(passes) == {1}
     for (b, level), a, b_alone in zip(outputs, together, alone):
         assert a.shape == (180 >> level, 320 >> level, 4)
@@ -145,11 +145,11 @@ def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
     assert together[5][0, 0, :3].tolist() == [200, 120, 30]
 
     passes.clear()
-    monkeypatch.setattr(clip.renderer, "max_target", 256)  # 640x360 supersampled: tiles of <= 128 px
-    clip.renderer.width = 0
-    clip.renderer.resize(320, 180)
-    assert len(clip.renderer.tiles) > 1
-    tiled = clip.renderer.render_many(view, outputs)
+    monkeypatch.setattr(timeline.renderer, "max_target", 256)  # 640x360 supersampled: tiles of <= 128 px
+    timeline.renderer.width = 0
+    timeline.renderer.resize(320, 180)
+    assert len(timeline.renderer.tiles) > 1
+    tiled = timeline.renderer.render_many(view, outputs)
     assert max(passes) == renderer.MAX_COMPOSITES
     for a, t in zip(together, tiled):
         assert np.abs(a.astype(int) - t.astype(int)).max() <= 1

@@ -216,19 +216,19 @@ REFERENCE_SCRIPT = """
 import json, sys
 import numpy as np
 from dxgl_engine import load_model
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.resources import Resources
 from dxgl_engine.settings import Settings
 model, settings_json, files_json, index, out = sys.argv[1:6]
 settings = Settings.from_json(json.loads(settings_json))
 resources = Resources(**json.loads(files_json))
-clip = Clip(load_model(model), settings, resources=resources)  # headless EGL, like the export worker
-np.save(out, clip.frame(int(index), clip.backdrop))
+timeline = Timeline(load_model(model), settings, resources=resources)  # headless EGL, like the export worker
+np.save(out, timeline.frame(int(index), timeline.backdrop))
 """
 
 
 def pipeline_frame(model: Path, settings, index: int, tmp_path: Path, resources=None) -> np.ndarray:
-    """Frame `index` from the engine's Clip with the settings' backdrop, in a separate headless
+    """Frame `index` from the engine's Timeline with the settings' backdrop, in a separate headless
     (EGL) process; the export test compares the pipeline's own files (poster, video) as well."""
     out = tmp_path / f"reference-{index}.npy"
     files = {k: v for k, v in vars(resources).items() if v} if resources is not None else {}

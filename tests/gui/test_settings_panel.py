@@ -137,7 +137,7 @@ def test_a_new_field_spec_appears_without_gui_code(qtbot, extend_settings):
         FieldSpec("grain", "grain", "number", 0.0, "Film grain amount", 0, 1, extension=True),
         FieldSpec("lutFile", "lut_file", "path", None, "Colour look-up table file", extension=True),
         FieldSpec("keyLight", "key_light", "vector3", None, "Key light direction", extension=True),
-        FieldSpec("spinRate", "spin_rate", "number", 1.0, "Turns per clip", 1, 4, effects=("turntable",)),
+        FieldSpec("spinRate", "spin_rate", "number", 1.0, "Turns per video", 1, 4, effects=("turntable",)),
     )
     extend_settings(new)
 

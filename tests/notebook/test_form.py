@@ -125,7 +125,7 @@ def test_a_new_field_spec_appears_without_widget_code(extend_settings):
     one, and a kind no control knows (edited as text, refused by the engine, never a crash)."""
     new = (
         FieldSpec("grain", "grain", "number", 0.0, "Film grain amount", 0, 1, extension=True),
-        FieldSpec("spinRate", "spin_rate", "integer", 1, "Turns per clip", 1, 4, effects=("turntable",)),
+        FieldSpec("spinRate", "spin_rate", "integer", 1, "Turns per video", 1, 4, effects=("turntable",)),
         FieldSpec("keyLight", "key_light", "vector3", None, "Key light direction", extension=True),
     )
     extend_settings(new)

@@ -1,5 +1,5 @@
 """The live preview: renders the frame at t in-process, follows settings (debounced on the
-kernel's event loop), rebuilds its Clip only when what is drawn changes, plays fast frames."""
+kernel's event loop), rebuilds its Timeline only when what is drawn changes, plays fast frames."""
 from __future__ import annotations
 
 import asyncio

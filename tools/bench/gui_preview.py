@@ -57,19 +57,19 @@ class Bench:
 
     def _time_renders(self) -> None:
         """Record how long the engine takes for each fast frame (render + readback), apart from Qt."""
-        from dxgl_gui import live_clip
+        from dxgl_gui import live_timeline
 
-        render = live_clip.LiveClip.render
+        render = live_timeline.LiveTimeline.render
 
-        def timed(clip, index, *, exact, **kwargs):
+        def timed(timeline, index, *, exact, **kwargs):
             start = time.perf_counter()
             try:
-                return render(clip, index, exact=exact, **kwargs)
+                return render(timeline, index, exact=exact, **kwargs)
             finally:
                 if not exact:
                     self.render_ms.append((time.perf_counter() - start) * 1e3)
 
-        live_clip.LiveClip.render = timed
+        live_timeline.LiveTimeline.render = timed
 
     def pump(self, seconds: float) -> None:
         end = time.perf_counter() + seconds

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
 
-from dxgl_engine.pipeline.clip import Clip  # noqa: E402
+from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.load.formats import load_model  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 
@@ -26,19 +26,19 @@ MODELS = [
 ]
 
 
-def ms_per_frame(clip: Clip, frames: int) -> float:
-    clip.frame(0)  # compile and upload outside the timing
+def ms_per_frame(timeline: Timeline, frames: int) -> float:
+    timeline.frame(0)  # compile and upload outside the timing
     t0 = time.perf_counter()
     for i in range(frames):
-        clip.frame(i % clip.frame_count)
+        timeline.frame(i % timeline.frame_count)
     return (time.perf_counter() - t0) / frames * 1e3
 
 
-def scrub_ms(clip: Clip, scrubs: int) -> float:
+def scrub_ms(timeline: Timeline, scrubs: int) -> float:
     rng = random.Random(1)
     t0 = time.perf_counter()
     for _ in range(scrubs):
-        clip.frame_at(rng.random())
+        timeline.frame_at(rng.random())
     return (time.perf_counter() - t0) / scrubs * 1e3
 
 
@@ -53,8 +53,8 @@ def main() -> None:
     rows = []
     for rel, what in MODELS:
         scene = load_model(SHARED / rel)
-        still = Clip(scene, Settings.from_json({"quality": args.quality}))
-        moving = Clip(scene, Settings.from_json({"quality": args.quality, "animation": "*"}))
+        still = Timeline(scene, Settings.from_json({"quality": args.quality}))
+        moving = Timeline(scene, Settings.from_json({"quality": args.quality, "animation": "*"}))
         base = ms_per_frame(still, args.frames)
         anim = ms_per_frame(moving, args.frames)
         rows.append((Path(rel).name, what, scene.triangle_count, f"{moving.width}x{moving.height}", base, anim,

@@ -6,7 +6,7 @@ long the 100x800 dataset takes through `generate_dataset`.
     python tools/bench/notebook_preview.py [--changes 20] [--no-dataset] [MODEL ...]
 
 Without models it uses the bundled sample, plus DamagedHelmet from ../shared/assets where present.
-Times are the widget's own work (validation, quote, Clip rebuild where needed, render, JPEG); in a
+Times are the widget's own work (validation, quote, Timeline rebuild where needed, render, JPEG); in a
 kernel a settings change starts SETTINGS_DEBOUNCE_S after the last edit of a burst, a t change at once.
 """
 from __future__ import annotations
@@ -29,8 +29,8 @@ from dxgl_gui.notebook.preview import SETTINGS_DEBOUNCE_S  # noqa: E402
 EXTRA_MODELS = ("khronos/DamagedHelmet/DamagedHelmet.glb",)
 # slider -> values it cycles through; what each change costs differs (see ClipCache)
 SLIDERS = {
-    "zoom (Clip rebuilt)": ("zoom", (1.2, 0.9, 1.5, 1.1)),
-    "exposure (Clip rebuilt)": ("exposure", (1.4, 0.8, 2.0, 1.1)),
+    "zoom (Timeline rebuilt)": ("zoom", (1.2, 0.9, 1.5, 1.1)),
+    "exposure (Timeline rebuilt)": ("exposure", (1.4, 0.8, 2.0, 1.1)),
     "vignette (backdrop only)": ("vignette", (0.3, 0.6, 0.1, 0.9)),
 }
 

@@ -2,7 +2,7 @@
 """Outputs benchmark, in one run:
 
 1. wall seconds per second of video for each tier (share, standard, 4k, pro), per model;
-2. a batch of 4 background variants against 4 separate renders of the same clip;
+2. a batch of 4 background variants against 4 separate renders of the same video;
 3. peak RSS of a 6 s and a 30 s render (frames stream: the ratio should stay near 1);
 4. dataset export time per dataset tier;
 5. frames per second at 1920x1080 against pyrender (installed by this script into its own
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench_paths import ROOT, SHARED  # noqa: E402  (also puts the repository on sys.path)
 
-from dxgl_engine.pipeline.clip import Clip  # noqa: E402
+from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.pipeline.dataset import export_dataset  # noqa: E402
 from dxgl_engine.errors import InvalidSettings  # noqa: E402
 from dxgl_engine.load.formats import load_model  # noqa: E402
@@ -60,7 +60,7 @@ def tiers(models: list[Path], length: float, tmp: Path, skip_4k: bool) -> None:
             t0 = time.perf_counter()
             render_video(scene, s, tmp / f"{path.stem}-{q}{s.tier.extension}")
             rows.append([path.name, q, f"{s.size[0]}x{s.size[1]}", (time.perf_counter() - t0) / length])
-    table(f"1. tiers: wall seconds per video second ({length:g} s clips)", ["model", "tier", "size", "wall s/s"], rows)
+    table(f"1. tiers: wall seconds per video second ({length:g} s videos)", ["model", "tier", "size", "wall s/s"], rows)
 
 
 def batch(models: list[Path], length: float, tmp: Path, repeat: int) -> None:
@@ -164,9 +164,9 @@ def versus_pyrender(models: list[Path]) -> None:
             continue
         theirs = float(p.stdout.split()[-1])
         scene = load_model(path)
-        full = _fps(Clip(scene, Settings.from_json({"quality": "standard"})))
-        plain = _fps(Clip(scene, Settings.from_json({"quality": "standard", "shadows": False}), ssaa=1))
-        ceiling = _fps(_without_model(Clip(scene, Settings.from_json({"quality": "standard"}))))
+        full = _fps(Timeline(scene, Settings.from_json({"quality": "standard"})))
+        plain = _fps(Timeline(scene, Settings.from_json({"quality": "standard", "shadows": False}), ssaa=1))
+        ceiling = _fps(_without_model(Timeline(scene, Settings.from_json({"quality": "standard"}))))
         rows.append([path.name, theirs, full, full / theirs, plain, plain / theirs, ceiling, ceiling / theirs])
     table(f"5. 1920x1080 frames per second, render + readback, {PYRENDER_FRAMES} frames (dxgl: product look at 2x "
           "SSAA with shadow; 'plain': 1x, no shadow, as much work as pyrender's default; 'no model': the same "
@@ -175,18 +175,18 @@ def versus_pyrender(models: list[Path]) -> None:
           rows)  # fmt: skip
 
 
-def _without_model(clip: Clip) -> Clip:
+def _without_model(timeline: Timeline) -> Timeline:
     """The frame's fixed cost at 2x SSAA: clear, floor shadow, compose and readback, but not the
     model's fragments (its draw is replaced by nothing)."""
-    clip.renderer.meshes.draw = lambda *args, **kwargs: None
-    return clip
+    timeline.renderer.meshes.draw = lambda *args, **kwargs: None
+    return timeline
 
 
-def _fps(clip: Clip) -> float:
-    clip.frame(0)
+def _fps(timeline: Timeline) -> float:
+    timeline.frame(0)
     t0 = time.perf_counter()
     for i in range(PYRENDER_FRAMES):
-        clip.frame(i)
+        timeline.frame(i)
     return PYRENDER_FRAMES / (time.perf_counter() - t0)
 
 

@@ -1,8 +1,8 @@
-"""The engine's Clip, built in the preview canvas's GL context.
+"""The engine's Timeline, built in the preview canvas's GL context.
 
 Two kinds of frames come out of the same renderer: fast ones (no supersampling, at the size the
 canvas shows) while playing, scrubbing or orbiting, and exact ones (2x SSAA at the output size,
-the same look and compositing as the pipeline's `Clip.frame`) when the preview rests.
+the same look and compositing as the pipeline's `Timeline.frame`) when the preview rests.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from dxgl_engine.motion import effects
 from dxgl_engine.motion.camera import Shot
-from dxgl_engine.pipeline.clip import Clip
+from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.renderer import SSAA
 from dxgl_engine.resources import Resources
 from dxgl_engine.scene.model import Scene
@@ -59,7 +59,7 @@ def _even(x: float) -> int:
     return max(MIN_SIDE, int(round(x / 2.0)) * 2)
 
 
-class LiveClip:
+class LiveTimeline:
     """One scene + settings + resources in the canvas's context. Building it frames the model and
     uploads it; a settings change builds a new one (the framing depends on the settings)."""
 
@@ -68,13 +68,13 @@ class LiveClip:
         self.canvas = canvas
         self.settings = settings
         self.exact_size = exact_size(settings)
-        self.clip = Clip(scene, settings, self.exact_size, ssaa=SSAA, offscreen=False,
+        self.timeline = Timeline(scene, settings, self.exact_size, ssaa=SSAA, offscreen=False,
                          resources=resources or Resources())  # fmt: skip
-        self.backdrop = self.clip.backdrop  # colour, background and foreground images: the video's compositing
+        self.backdrop = self.timeline.backdrop  # colour, background and foreground images: the video's compositing
 
     @property
     def frame_count(self) -> int:
-        return self.clip.frame_count
+        return self.timeline.frame_count
 
     @property
     def aspect(self) -> float:
@@ -90,10 +90,10 @@ class LiveClip:
         """Frame `index` (or the artist's orbit around it): exact, or fast at the `shown` size."""
         self.canvas.set_current()
         if exact:
-            self.clip.renderer.resize(*self.exact_size, ssaa=SSAA)
+            self.timeline.renderer.resize(*self.exact_size, ssaa=SSAA)
         else:
-            self.clip.renderer.resize(*fast_size(self.exact_size, shown or self.exact_size), ssaa=1)
+            self.timeline.renderer.resize(*fast_size(self.exact_size, shown or self.exact_size), ssaa=1)
         if orbit is None or orbit.is_identity:
-            return self.clip.frame(index, self.backdrop)
-        shot = orbit.apply(effects.shot_at(self.settings, self.clip.effect_time(index)))
-        return self.clip.render_shot(shot, self.clip.video_seconds(index), self.backdrop)
+            return self.timeline.frame(index, self.backdrop)
+        shot = orbit.apply(effects.shot_at(self.settings, self.timeline.effect_time(index)))
+        return self.timeline.render_shot(shot, self.timeline.video_seconds(index), self.backdrop)

@@ -1,6 +1,6 @@
-"""A clip: one scene, one settings object, every frame renderable on its own.
+"""A timeline: one scene, one settings object, every frame of the video renderable on its own.
 
-The pipeline, the desktop preview and the notebook widgets all go through `Clip`: it resolves the
+The pipeline, the desktop preview and the notebook widgets all go through `Timeline`: it resolves the
 animation, places and frames the model over the whole effect path and every pose the animation
 takes, and renders the frame at any index or any t in [0, 1] without rendering the ones before it.
 """
@@ -11,19 +11,19 @@ import numpy as np
 from ..lighting.look import Look
 from ..motion import effects
 from ..motion.camera import Shot
-from ..motion.framing import frame_clip
+from ..motion.framing import frame_timeline
 from ..render import gl_context
 from ..render.backdrop import Backdrop
 from ..render.floor import FloorExtent, Stage
 from ..render.renderer import SSAA, Renderer
 from ..resources import Resources
-from ..scene.animation import Player, resolve_clip
+from ..scene.animation import Player, resolve_animation
 from ..scene.model import Scene
 from ..settings import Settings
 from ..tiers import FPS
 
 
-class Clip:
+class Timeline:
     """`size` overrides the tier's pixel size; `ssaa` the supersampling factor (a live preview
     may draw at 1 while playing). With `offscreen` False the renderer is built in whatever GL
     context is current (the desktop app's canvas) instead of the process's EGL context."""
@@ -34,8 +34,8 @@ class Clip:
         self.resources = resources or Resources()
         self.width, self.height = size or settings.size
         self.frame_count = settings.frame_count
-        self.player = Player(scene, resolve_clip(scene, settings.animation), settings.animation_speed)
-        self.framing, world_points = frame_clip(scene, settings, self.width / self.height, self.player)
+        self.player = Player(scene, resolve_animation(scene, settings.animation), settings.animation_speed)
+        self.framing, world_points = frame_timeline(scene, settings, self.width / self.height, self.player)
         if offscreen:
             gl_context.offscreen_context()
         self.renderer = Renderer(
@@ -47,7 +47,7 @@ class Clip:
                                                self.resources.foreground_image)  # fmt: skip
 
     def moving_nodes(self) -> set[int]:
-        """Nodes the clip drives, with everything below them."""
+        """Nodes the animation drives, with everything below them."""
         moving, stack = set(), list(self.player.animated_nodes)
         while stack:
             n = stack.pop()
@@ -63,7 +63,7 @@ class Clip:
         return index / FPS
 
     def frame(self, index: int, background: tuple[int, int, int] | None = None) -> np.ndarray:
-        """Frame `index` of the clip (0-based)."""
+        """Frame `index` of the video (0-based)."""
         if not 0 <= index < self.frame_count:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
         return self.render(self.effect_time(index), self.video_seconds(index), background)
@@ -75,7 +75,7 @@ class Clip:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
         t, seconds = self.effect_time(index), self.video_seconds(index)
         view = self.framing.view(effects.shot_at(self.settings, t), self.width, self.height, self.settings.zoom)
-        return self.renderer.render_many(view, outputs, self.player.pose(seconds) if self.player.clip else None)
+        return self.renderer.render_many(view, outputs, self.player.pose(seconds) if self.player.animation else None)
 
     def frame_at(self, t: float, background: tuple[int, int, int] | None = None) -> np.ndarray:
         """The frame at normalised time t in [0, 1] (scrubbing: any t, in any order); at
@@ -88,7 +88,7 @@ class Clip:
         return self.render_shot(effects.shot_at(self.settings, effect_t), seconds, background)
 
     def render_shot(self, shot: Shot, seconds: float, background=None) -> np.ndarray:
-        """Any camera pose (e.g. a mouse orbit while paused) with the clip's pose at `seconds`."""
+        """Any camera pose (e.g. a mouse orbit while paused) with the animation's pose at `seconds`."""
         view = self.framing.view(shot, self.width, self.height, self.settings.zoom)
-        pose = self.player.pose(seconds) if self.player.clip else None
+        pose = self.player.pose(seconds) if self.player.animation else None
         return self.renderer.render(view, background, pose)
