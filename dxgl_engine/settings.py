@@ -179,7 +179,7 @@ class Settings:
         return self.effect == "dataset" or self.output == "dataset"
 
     @property
-    def camera_effect(self) -> str:
+    def camera_path(self) -> str:
         """The effect whose camera (and parameters) a render uses: a dataset always uses the
         dataset camera set, whatever `effect` says."""
         return "dataset" if self.is_dataset else self.effect
@@ -233,7 +233,7 @@ def credits_for(items: list[dict], *, max_length: float = MAX_LENGTH) -> tuple[i
 
 def field_applies(spec: FieldSpec, effect: str) -> bool:
     """Whether a front-end should show this field for the chosen effect (pass
-    `settings.camera_effect`, so a dataset render shows the dataset's fields)."""
+    `settings.camera_path`, so a dataset render shows the dataset's fields)."""
     return spec.effects is None or effect in spec.effects
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from dxgl_engine.motion import effects
+from dxgl_engine.motion import camera_paths
 from dxgl_engine.settings import FieldSpec, Settings
 from dxgl_engine.tiers import DATASET_TIERS, TIERS
 
 # Numbers whose default is "the engine decides": what the engine would use, shown while on auto.
-AUTO_VALUES: dict[str, Callable[[Settings], float]] = {"sweepAngle": effects.sweep}
+AUTO_VALUES: dict[str, Callable[[Settings], float]] = {"sweepAngle": camera_paths.sweep}
 WORDS = {"bg": "background", "fg": "foreground", "id": "ID", "hdr": "HDR"}
 
 

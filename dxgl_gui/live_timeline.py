@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dxgl_engine.motion import effects
+from dxgl_engine.motion import camera_paths
 from dxgl_engine.motion.camera import Shot
 from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.renderer import SSAA
@@ -80,10 +80,10 @@ class LiveTimeline:
     def aspect(self) -> float:
         return self.exact_size[0] / self.exact_size[1]
 
-    def index_at(self, effect_time: float) -> int:
+    def index_at(self, path_time: float) -> int:
         """The frame nearest a moment of the effect (to keep the place when the length changes)."""
-        times = effects.frame_times(self.frame_count, effects.loops(self.settings))
-        return int(np.argmin(np.abs(times - effect_time)))
+        times = camera_paths.frame_times(self.frame_count, camera_paths.loops(self.settings))
+        return int(np.argmin(np.abs(times - path_time)))
 
     def render(self, index: int, *, exact: bool, shown: tuple[int, int] | None = None,
                orbit: Orbit | None = None) -> np.ndarray:
@@ -95,5 +95,5 @@ class LiveTimeline:
             self.timeline.renderer.resize(*fast_size(self.exact_size, shown or self.exact_size), ssaa=1)
         if orbit is None or orbit.is_identity:
             return self.timeline.frame(index, self.backdrop)
-        shot = orbit.apply(effects.shot_at(self.settings, self.timeline.effect_time(index)))
+        shot = orbit.apply(camera_paths.shot_at(self.settings, self.timeline.path_time(index)))
         return self.timeline.render_shot(shot, self.timeline.video_seconds(index), self.backdrop)

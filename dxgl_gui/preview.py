@@ -137,7 +137,7 @@ class PreviewWidget(QWidget):
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
-        moment = self.live.timeline.effect_time(self.index) if self.live else 0.0
+        moment = self.live.timeline.path_time(self.index) if self.live else 0.0
         self.live = None
         if self._scene is None or self._settings is None:
             self._clear("Open a model: File ▸ Open, or drop a .glb/.gltf/.zip here")

@@ -122,7 +122,7 @@ class SettingsPanel(QWidget):
 
     def _update_rows(self) -> None:
         """Show the rows that apply to the chosen effect."""
-        effect = self._settings.camera_effect  # a dataset render shows the dataset's fields
+        effect = self._settings.camera_path  # a dataset render shows the dataset's fields
         for spec in self.fields:
             visible = spec.key not in SERVER_ONLY and settings_mod.field_applies(spec, effect)
             editor = self.editors[spec.key]

@@ -10,7 +10,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Shot:
-    """A camera pose relative to the model, as effects produce it.
+    """A camera pose relative to the model, as camera paths produce it.
 
     azimuth 0 looks at the model's front (+Z), positive turns towards +X; elevation is above the
     horizon; distance multiplies the framed distance; model_scale scales the model about its base."""

@@ -18,7 +18,7 @@ from ..scene.model import Scene
 from ..scene.posed import posed_points, reduce_to_hull
 from ..scene.transforms import look_at, perspective, rotation_x, rotation_y, rotation_z, transform_points, translation
 from ..settings import Settings
-from . import effects
+from . import camera_paths
 from .camera import Shot, View, direction
 
 FOV_SHORT_SIDE = 30.0  # degrees across the frame's short side: a product-photography lens
@@ -141,7 +141,7 @@ def frame_timeline(scene: Scene, settings: Settings, aspect: float, player: Play
     # The footprint is framed whether or not shadows are on, so toggling them never moves the product
     # (datasets have no floor: their object fills the views).
     margin = None if settings.is_dataset else SHADOW_MARGIN
-    return fit(points, effects.path(settings), aspect, placement, margin), transform_points(placement, points)
+    return fit(points, camera_paths.sample_shots(settings), aspect, placement, margin), transform_points(placement, points)
 
 
 def hull_over_poses(scene: Scene, poses: list[Pose]) -> np.ndarray:

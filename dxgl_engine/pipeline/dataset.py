@@ -25,7 +25,7 @@ from vispy import gloo
 from ..encode.images import over_color
 from ..encode.output_set import OutputSet
 from ..errors import Cancelled, DxglError, InvalidSettings, RenderFailed
-from ..motion import effects
+from ..motion import camera_paths
 from ..render import gl_context
 from ..resources import Resources
 from ..scene.model import Scene
@@ -46,7 +46,7 @@ class DatasetResult:
 
 
 def dataset_settings(settings: Settings) -> Settings:
-    """The settings a dataset renders with: its own camera set, no floor effects."""
+    """The settings a dataset renders with: its own camera set, no shadow or reflection."""
     if not settings.is_dataset:
         raise InvalidSettings("not a dataset render: set output or effect to 'dataset'", "output")
     return settings.replace(effect="dataset", output="dataset", shadows=False, reflector=False, zoom=1.0,
@@ -98,7 +98,7 @@ def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, resourc
                 if cancel is not None and cancel.is_set():
                     raise Cancelled("dataset export cancelled")
                 t = k / max(tier.views - 1, 1)
-                view = timeline.framing.view(effects.shot_at(s, t), tier.size, tier.size, 1.0)
+                view = timeline.framing.view(camera_paths.shot_at(s, t), tier.size, tier.size, 1.0)
                 rgba = timeline.renderer.render(view, None)
                 depth = depth_target.render(timeline, view)
                 frames.append(_write_view(zf, k, rgba, depth, view))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..lighting.look import Look
-from ..motion import effects
+from ..motion import camera_paths
 from ..motion.camera import Shot
 from ..motion.framing import frame_timeline
 from ..render import gl_context
@@ -56,8 +56,8 @@ class Timeline:
                 stack.extend(self.scene.nodes[n].children)
         return moving
 
-    def effect_time(self, index: int) -> float:
-        return float(effects.frame_times(self.frame_count, effects.loops(self.settings))[index])
+    def path_time(self, index: int) -> float:
+        return float(camera_paths.frame_times(self.frame_count, camera_paths.loops(self.settings))[index])
 
     def video_seconds(self, index: int) -> float:
         return index / FPS
@@ -66,26 +66,26 @@ class Timeline:
         """Frame `index` of the video (0-based)."""
         if not 0 <= index < self.frame_count:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
-        return self.render(self.effect_time(index), self.video_seconds(index), background)
+        return self.render(self.path_time(index), self.video_seconds(index), background)
 
     def frames(self, index: int, outputs: list[tuple]) -> list[np.ndarray]:
         """Frame `index` drawn once and composited for each (backdrop, level) output: None for a
         transparent frame, level k for one 2^k times smaller."""
         if not 0 <= index < self.frame_count:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
-        t, seconds = self.effect_time(index), self.video_seconds(index)
-        view = self.framing.view(effects.shot_at(self.settings, t), self.width, self.height, self.settings.zoom)
+        t, seconds = self.path_time(index), self.video_seconds(index)
+        view = self.framing.view(camera_paths.shot_at(self.settings, t), self.width, self.height, self.settings.zoom)
         return self.renderer.render_many(view, outputs, self.player.pose(seconds) if self.player.animation else None)
 
     def frame_at(self, t: float, background: tuple[int, int, int] | None = None) -> np.ndarray:
         """The frame at normalised time t in [0, 1] (scrubbing: any t, in any order); at
-        t = effect_time(i) it is exactly frame i."""
+        t = path_time(i) it is exactly frame i."""
         t = min(max(float(t), 0.0), 1.0)
-        span = self.frame_count if effects.loops(self.settings) else max(self.frame_count - 1, 1)
+        span = self.frame_count if camera_paths.loops(self.settings) else max(self.frame_count - 1, 1)
         return self.render(t, t * span / FPS, background)
 
     def render(self, effect_t: float, seconds: float, background=None) -> np.ndarray:
-        return self.render_shot(effects.shot_at(self.settings, effect_t), seconds, background)
+        return self.render_shot(camera_paths.shot_at(self.settings, effect_t), seconds, background)
 
     def render_shot(self, shot: Shot, seconds: float, background=None) -> np.ndarray:
         """Any camera pose (e.g. a mouse orbit while paused) with the animation's pose at `seconds`."""

@@ -130,7 +130,7 @@ class SettingsForm:
 
     def _follow(self, settings: Settings) -> None:
         """Show the controls that apply to the chosen effect, and what 'auto' stands for."""
-        effect = settings.camera_effect
+        effect = settings.camera_path
         for spec in self.fields:
             control = self.controls[spec.key]
             control.visible = settings_mod.field_applies(spec, effect)

@@ -3,7 +3,7 @@ model inside the frame for every shot of a path, tightly."""
 import numpy as np
 import pytest
 
-from dxgl_engine.motion import effects
+from dxgl_engine.motion import camera_paths
 from dxgl_engine.motion.camera import Shot
 from dxgl_engine.motion.framing import FILL, fit, fov_y_for, model_placement
 from dxgl_engine.settings import Settings
@@ -26,7 +26,7 @@ def tall_points():
 @pytest.mark.parametrize("w,h", [(960, 540), (540, 540), (540, 960)])
 def test_turntable_fit_keeps_every_point_inside_and_is_tight(tall_points, w, h):
     s = Settings()
-    shots = effects.path(s)
+    shots = camera_paths.sample_shots(s)
     framing = fit(tall_points, shots, w / h)
     worst = 0.0
     for shot in shots:
@@ -63,11 +63,11 @@ def test_fov_short_side():
 
 def test_turntable_effect_is_seamless_and_eased():
     s = Settings.from_json({"rotateY": 30})
-    assert effects.shot_at(s, 0.0).azimuth == pytest.approx(30.0)
-    assert effects.shot_at(s, 1.0).azimuth == pytest.approx(390.0)
-    eased = [effects.shot_at(s, t).azimuth for t in (0.0, 0.01, 0.5, 0.51)]
+    assert camera_paths.shot_at(s, 0.0).azimuth == pytest.approx(30.0)
+    assert camera_paths.shot_at(s, 1.0).azimuth == pytest.approx(390.0)
+    eased = [camera_paths.shot_at(s, t).azimuth for t in (0.0, 0.01, 0.5, 0.51)]
     linear = Settings.from_json({"rotateY": 30, "easing": False})
-    lin = [effects.shot_at(linear, t).azimuth for t in (0.0, 0.01, 0.5, 0.51)]
+    lin = [camera_paths.shot_at(linear, t).azimuth for t in (0.0, 0.01, 0.5, 0.51)]
     assert eased[1] - eased[0] < lin[1] - lin[0]  # slow start
     assert eased[3] - eased[2] > lin[3] - lin[2]  # faster in the middle
-    assert effects.frame_times(4).tolist() == [0.0, 0.25, 0.5, 0.75]
+    assert camera_paths.frame_times(4).tolist() == [0.0, 0.25, 0.5, 0.75]

@@ -4,7 +4,7 @@ import pytest
 from scipy.ndimage import binary_erosion
 from skimage.color import deltaE_ciede2000, rgb2lab
 
-from dxgl_engine.motion import effects
+from dxgl_engine.motion import camera_paths
 from dxgl_engine import load_model
 from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.backdrop import Backdrop, cover_rect
@@ -30,7 +30,7 @@ def srgb_to_linear(c):
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
-def chart_scene(facing_deg: float = effects.ELEVATION):
+def chart_scene(facing_deg: float = camera_paths.ELEVATION):
     """24 matte patches (roughness 1, metallic 0) on a board tilted to face the default camera."""
     prims, materials, centres = [], [], []
     tilt = np.radians(facing_deg)
@@ -53,7 +53,7 @@ def chart_scene(facing_deg: float = effects.ELEVATION):
 
 def project(timeline, points, t=0.0):
     """Pixel (x, y) of scene points in the frame at effect time t."""
-    view = timeline.framing.view(effects.shot_at(timeline.settings, t), timeline.width, timeline.height, timeline.settings.zoom)
+    view = timeline.framing.view(camera_paths.shot_at(timeline.settings, t), timeline.width, timeline.height, timeline.settings.zoom)
     world = transform_points(view.model, points)
     ndc = np.c_[world, np.ones(len(world))] @ (view.proj @ view.view).T
     ndc = ndc[:, :2] / ndc[:, 3:4]

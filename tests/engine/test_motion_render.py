@@ -75,5 +75,5 @@ def test_scrubbing_renders_any_frame_alone(product):
     b = Timeline(product, s, (96, 54))
     seq = [a.frame(i, BG) for i in range(0, 45)]
     assert np.array_equal(b.frame(44, BG), seq[-1])  # frame 44 straight away equals frame 44 in sequence
-    assert np.array_equal(b.frame_at(b.effect_time(44), BG), b.frame(44, BG))
-    assert b.effect_time(44) == pytest.approx(44 / 90)  # showcase loops: t = i / n
+    assert np.array_equal(b.frame_at(b.path_time(44), BG), b.frame(44, BG))
+    assert b.path_time(44) == pytest.approx(44 / 90)  # showcase loops: t = i / n

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dxgl_engine.motion import effects
+from dxgl_engine.motion import camera_paths
 from dxgl_engine import load_model
 from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.samples import sample_path
@@ -32,7 +32,7 @@ def product(gl):
 def test_sample_turntable_frames(product, aspect):
     s = Settings.from_json({"aspect": aspect})
     n = s.frame_count
-    times = effects.frame_times(n, effects.loops(s))
+    times = camera_paths.frame_times(n, camera_paths.loops(s))
     frames = render_frames(product, s, [times[0], times[n // 4], times[n // 2]])
     h, w = frames[0].shape[:2]
     assert (w, h) == s.size
@@ -130,7 +130,7 @@ def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
                  (200, 120, 30)]  # fmt: skip
     outputs = [(b, 0) for b in backdrops] + [(backdrops[0], 1), (None, 2), (backdrops[3], 1)]
     timeline = Timeline(product, Settings.from_json({"aspect": "16:9"}), (320, 180))
-    view = timeline.framing.view(effects.shot_at(timeline.settings, 0.2), 320, 180, 1.0)
+    view = timeline.framing.view(camera_paths.shot_at(timeline.settings, 0.2), 320, 180, 1.0)
     together = timeline.renderer.render_many(view, outputs)
     passes = []
     original = renderer.Renderer._compose_tile

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QColorDialog
 
-from dxgl_engine.motion import effects
+from dxgl_engine.motion import camera_paths
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.settings import FIELDS, FieldSpec, Settings, field_applies
 from dxgl_engine.tiers import TIERS
@@ -110,10 +110,10 @@ def test_reset_to_defaults(panel, qtbot):
 def test_sweep_angle_on_auto_shows_the_effects_own_value(panel):
     sweep = panel.editors["sweepAngle"]
     assert sweep.value() is None and sweep.auto.isChecked()
-    assert sweep.spin.value() == effects.REGISTRY["turntable"].default_sweep
+    assert sweep.spin.value() == camera_paths.CAMERA_PATHS["turntable"].default_sweep
     combo = panel.editors["effect"].combo
     combo.setCurrentIndex(combo.findData("hero-spin"))
-    assert sweep.spin.value() == effects.REGISTRY["hero-spin"].default_sweep
+    assert sweep.spin.value() == camera_paths.CAMERA_PATHS["hero-spin"].default_sweep
     sweep.auto.setChecked(False)
     sweep.spin.setValue(720)
     assert panel.settings().sweep_angle == 720

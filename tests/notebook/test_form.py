@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import pytest
 
-from dxgl_engine.motion import effects
+from dxgl_engine.motion import camera_paths
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.errors import InvalidSettings
 from dxgl_engine.settings import EFFECTS, FIELDS, FieldSpec, Settings, field_applies
@@ -106,7 +106,7 @@ def test_auto_numbers_show_what_the_engine_would_use(widget):
     sweep = widget.form.controls["sweepAngle"]
     widget.set(effect="hero-spin")
     assert sweep.auto.value and sweep.input.disabled and "sweepAngle" not in widget.settings
-    assert sweep.input.value == effects.sweep(widget.value)
+    assert sweep.input.value == camera_paths.sweep(widget.value)
     sweep.auto.value = False
     sweep.input.value = 720
     assert widget.settings["sweepAngle"] == 720

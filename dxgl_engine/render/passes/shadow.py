@@ -44,7 +44,7 @@ def shadow_darkness(heights: np.ndarray, extent: FloorExtent, stage: Stage) -> n
 def visible_area(darkness: np.ndarray) -> np.ndarray | None:
     """The texture-uv rectangle around every texel dark enough to show, one texel wider for the
     bilinear filter (None when no texel shows). Drawing only that saves most of the floor's
-    fill: the square reaches well past the shadow to hold every frame of the effect."""
+    fill: the square reaches well past the shadow to hold every frame of the camera path."""
     rows, cols = np.nonzero(darkness >= VISIBLE)
     if len(rows) == 0:
         return None

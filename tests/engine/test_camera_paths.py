@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from dxgl_engine.motion import effects
-from dxgl_engine.motion.effects import REGISTRY, dataset_directions, frame_times, loops, shot_at, trapezoid
+from dxgl_engine.motion import camera_paths
+from dxgl_engine.motion.camera_paths import CAMERA_PATHS, dataset_directions, frame_times, loops, shot_at, trapezoid
 from dxgl_engine.settings import EFFECTS, Settings
 
 TS = np.linspace(0.0, 1.0, 2001)
@@ -14,7 +14,7 @@ def az(settings, ts=TS):
 
 
 def test_every_reference_effect_is_registered():
-    assert set(EFFECTS) == set(REGISTRY)
+    assert set(EFFECTS) == set(CAMERA_PATHS)
 
 
 @pytest.mark.parametrize("rotate_y", [0, 45, -170])
@@ -114,4 +114,4 @@ def test_dataset_directions_spread_evenly(coverage, views):
     assert nearest.max() / nearest.min() < 2.5  # no clumps, no holes
     s = Settings.from_json({"effect": "dataset", "coverage": coverage,
                             "datasetQuality": "100x800" if views == 100 else "196x1024"})
-    assert len(effects.path(s)) == views
+    assert len(camera_paths.sample_shots(s)) == views

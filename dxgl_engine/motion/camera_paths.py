@@ -1,12 +1,15 @@
-"""Camera effects as pure functions of normalised time t in [0, 1] to a Shot.
+"""Camera paths (the API reference calls the setting that picks one `effect`): pure functions of
+normalised time t in [0, 1] to a Shot.
 
-One registry for the pipeline, the desktop preview and the notebook widgets. An effect that
-returns to its first pose loops: frame i of n is rendered at t = i / n, so the frame after the
-last is the first. One that ends elsewhere (hero-spin onto the front, a zoom, a reveal) is a one-shot:
-frame i is at t = i / (n - 1), so the last frame is exactly its end pose.
+One registry for the pipeline, the desktop preview and the notebook widgets; a new path is one
+decorated function. A path that returns to its first pose loops: frame i of n is rendered at
+t = i / n, so the frame after the last is the first. One that ends elsewhere (hero-spin onto the
+front, a zoom, a reveal) is a one-shot: frame i is at t = i / (n - 1), so the last frame is exactly
+its end pose.
 
 `rotateY` is the direction the camera starts from (hero-spin: the front it settles on); the model
-itself is never turned by an effect (tilt/pan/roll are placement, see camera.model_placement).
+itself is never turned by a camera path (tilt/pan/roll are placement, see
+framing.model_placement).
 """
 from __future__ import annotations
 
@@ -25,18 +28,22 @@ REVEAL_GROWTH = 0.5  # fraction of a reveal spent growing to full size
 
 
 @dataclass(frozen=True)
-class Effect:
+class CameraPath:
+    """A camera path: the shot at time t, and whether it ends where it starts (a loop)."""
+
     shot: Callable[[float, Settings], Shot]
     loops: Callable[[Settings], bool]
     default_sweep: float | None = None
 
 
-REGISTRY: dict[str, Effect] = {}
+CAMERA_PATHS: dict[str, CameraPath] = {}
 
 
-def effect(name: str, loops: Callable[[Settings], bool], default_sweep: float | None = None):
+def camera_path(name: str, loops: Callable[[Settings], bool], default_sweep: float | None = None):
+    """Register the decorated shot function as the camera path `name` (the `effect` setting's value)."""
+
     def register(fn: Callable[[float, Settings], Shot]):
-        REGISTRY[name] = Effect(fn, loops, default_sweep)
+        CAMERA_PATHS[name] = CameraPath(fn, loops, default_sweep)
         return fn
 
     return register
@@ -52,20 +59,20 @@ def eased(t: float, s: Settings) -> float:
 
 
 def sweep(s: Settings) -> float:
-    """The sweep angle: the setting when given, else the effect's default."""
-    return s.sweep_angle if s.sweep_angle is not None else REGISTRY[s.effect].default_sweep
+    """The sweep angle: the setting when given, else the path's default."""
+    return s.sweep_angle if s.sweep_angle is not None else CAMERA_PATHS[s.effect].default_sweep
 
 
 def _full_turns(s: Settings) -> bool:
     return abs(sweep(s) / 360.0 - round(sweep(s) / 360.0)) < 1e-9
 
 
-@effect("turntable", loops=_full_turns, default_sweep=360.0)
+@camera_path("turntable", loops=_full_turns, default_sweep=360.0)
 def turntable(t: float, s: Settings) -> Shot:
     return Shot(azimuth=s.rotate_y + sweep(s) * eased(t, s), elevation=ELEVATION)
 
 
-@effect("hero-spin", loops=lambda s: False, default_sweep=540.0)
+@camera_path("hero-spin", loops=lambda s: False, default_sweep=540.0)
 def hero_spin(t: float, s: Settings) -> Shot:
     """A fast spin that decelerates onto the front (rotateY): full speed, then a linear slow-down
     to zero over the last `easeOutRatio` of the path; with easing, a short ramp-up first."""
@@ -91,20 +98,20 @@ def trapezoid(t: float, ramp_up: float, ramp_down: float) -> float:
     return min(p, 1.0)
 
 
-@effect("showcase", loops=lambda s: True)
+@camera_path("showcase", loops=lambda s: True)
 def showcase(t: float, s: Settings) -> Shot:
     """A look-around: swing to +amplitude, back through the front to -amplitude, and home."""
     return Shot(azimuth=s.rotate_y + s.amplitude * np.sin(2.0 * np.pi * eased(t, s)), elevation=ELEVATION)
 
 
-@effect("zoom-orbit", loops=lambda s: _full_turns(s) and s.zoom_start == s.zoom_end, default_sweep=360.0)
+@camera_path("zoom-orbit", loops=lambda s: _full_turns(s) and s.zoom_start == s.zoom_end, default_sweep=360.0)
 def zoom_orbit(t: float, s: Settings) -> Shot:
     u = eased(t, s)
     return Shot(azimuth=s.rotate_y + sweep(s) * u, elevation=ELEVATION,
                 distance=s.zoom_start + (s.zoom_end - s.zoom_start) * u)  # fmt: skip
 
 
-@effect("reveal", loops=lambda s: False, default_sweep=180.0)
+@camera_path("reveal", loops=lambda s: False, default_sweep=180.0)
 def reveal(t: float, s: Settings) -> Shot:
     """The model grows from `scaleFrom` to full size over the first half while the camera turns."""
     g = min(t / REVEAL_GROWTH, 1.0)
@@ -123,7 +130,7 @@ def dataset_directions(views: int, coverage: str) -> np.ndarray:
     return np.stack([r * np.sin(phi), y, r * np.cos(phi)], 1)
 
 
-@effect("dataset", loops=lambda s: False)
+@camera_path("dataset", loops=lambda s: False)
 def dataset(t: float, s: Settings) -> Shot:
     """View k of the dataset's camera set for t = k / (views - 1)."""
     views = s.dataset_tier.views
@@ -133,32 +140,34 @@ def dataset(t: float, s: Settings) -> Shot:
                 elevation=float(np.degrees(np.arcsin(np.clip(d[1], -1.0, 1.0)))))  # fmt: skip
 
 
-def _get(settings: Settings) -> Effect:
-    fn = REGISTRY.get(settings.effect)
-    if fn is None:
+def _path_of(settings: Settings) -> CameraPath:
+    path = CAMERA_PATHS.get(settings.effect)
+    if path is None:
         raise InvalidSettings(
-            f"effect '{settings.effect}' is not available in this build; available: {', '.join(REGISTRY)}", "effect"
+            f"effect '{settings.effect}' is not available in this build; available: {', '.join(CAMERA_PATHS)}", "effect"
         )
-    return fn
+    return path
 
 
 def shot_at(settings: Settings, t: float) -> Shot:
-    return _get(settings).shot(float(t), settings)
+    """The camera of `settings`' path at time t in [0, 1]."""
+    return _path_of(settings).shot(float(t), settings)
 
 
 def loops(settings: Settings) -> bool:
-    return _get(settings).loops(settings)
+    """Whether the path ends where it starts (frames at i / n) or not (at i / (n - 1))."""
+    return _path_of(settings).loops(settings)
 
 
 def frame_times(n: int, loop: bool = True) -> np.ndarray:
-    """Effect time of each of n frames: i / n for a loop, i / (n - 1) for a one-shot."""
+    """Path time of each of n frames: i / n for a loop, i / (n - 1) for a one-shot."""
     if loop or n < 2:
         return np.arange(n, dtype=np.float64) / n
     return np.arange(n, dtype=np.float64) / (n - 1)
 
 
-def path(settings: Settings, samples: int = 180) -> list[Shot]:
-    """Shots sampled densely along the effect (for framing), including both ends."""
+def sample_shots(settings: Settings, samples: int = 180) -> list[Shot]:
+    """Shots sampled densely along the path (for framing), including both ends."""
     if settings.effect == "dataset":
         samples = settings.dataset_tier.views - 1
     ts = np.linspace(0.0, 1.0, samples + 1)
