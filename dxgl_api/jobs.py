@@ -31,7 +31,7 @@ from dxgl_engine.load.formats import load_glb_bytes
 from dxgl_engine.pipeline.dataset import export_dataset
 from dxgl_engine.pipeline.video import render_batch
 from dxgl_engine.pipeline.jobs import VideoJob
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 from dxgl_engine.tiers import ADMIN_MAX_LENGTH, output_size
@@ -148,14 +148,14 @@ def render_group(scene: Scene, renders: list[Render], me: str) -> None:
             fail(render, str(err))
             continue
         if settings.is_dataset:
-            work = partial(export_dataset, scene, settings, _output(render), resources=resources_of(render),
+            work = partial(export_dataset, scene, settings, _output(render), files=files_of(render),
                            progress=tracker.progress, cancel=tracker.cancel)
             result = _attempt([render], work)
             if result is not None:
                 finish(render, result.path)
             continue
         size = preview_size(settings) if render.is_system_preview else None
-        videos.append((render, VideoJob(settings, _output(render), resources_of(render), size), tracker))
+        videos.append((render, VideoJob(settings, _output(render), files_of(render), size), tracker))
     if not videos:
         return
     trackers = [t for _, _, t in videos]
@@ -199,10 +199,10 @@ class AllCancelled:
         return all(t.cancel.is_set() for t in self.trackers)
 
 
-def resources_of(render: Render) -> Resources:
+def files_of(render: Render) -> RenderFiles:
     """The overlay images the render's settings name, as files for the engine."""
     files = render.overlay_files or {}
-    return Resources(background_image=files.get("bgImageId"), foreground_image=files.get("fgImageId"))
+    return RenderFiles(background_image=files.get("bgImageId"), foreground_image=files.get("fgImageId"))
 
 
 def preview_size(settings: Settings) -> tuple[int, int]:

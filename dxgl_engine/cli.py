@@ -116,32 +116,32 @@ def _cmd_render(args) -> int:
     from .load.formats import load_model
 
     settings = settings_from_args(args)
-    resources = resources_from_args(args)
+    files = files_from_args(args)
     scene = load_model(args.model)
     for w in scene.warnings:
         print(f"dxgl: warning: {w}", file=sys.stderr)
-    result = _render_with_progress(scene, settings, args.output, resources)
+    result = _render_with_progress(scene, settings, args.output, files)
     print(f"wrote {', '.join(str(p) for p in result.paths.all())}")
     return 0
 
 
-def resources_from_args(args):
+def files_from_args(args):
     """Files named on the command line; --environment takes a built-in name or a .hdr path."""
-    from .resources import Resources
+    from .render_files import RenderFiles
     from .settings import ENVIRONMENTS
 
     env = getattr(args, "environment", None)
     for label, path in (("--bg-image", args.bg_image), ("--fg-image", args.fg_image)):
         if path is not None and not Path(path).is_file():
             raise InvalidSettings(f"{label}: file not found: {path}")
-    return Resources(
+    return RenderFiles(
         background_image=args.bg_image,
         foreground_image=args.fg_image,
         environment=None if env is None or env in ENVIRONMENTS else env,
     )
 
 
-def _render_with_progress(scene, settings, output, resources=None):
+def _render_with_progress(scene, settings, output, files=None):
     from tqdm import tqdm
 
     from .pipeline.video import render_video
@@ -155,7 +155,7 @@ def _render_with_progress(scene, settings, output, resources=None):
             elif stage == "encoding" and fraction == 0.0:
                 bar.set_description("finishing")
 
-        return render_video(scene, settings, output, progress=progress, resources=resources)
+        return render_video(scene, settings, output, progress=progress, files=files)
 
 
 def _cmd_dataset(args) -> int:
@@ -169,7 +169,7 @@ def _cmd_dataset(args) -> int:
     scene = load_model(args.model)
     views = settings.dataset_tier.views
     with tqdm(total=views, unit="view", desc="dataset", file=sys.stderr, disable=None, leave=False) as bar:
-        result = export_dataset(scene, settings, args.output, resources=resources_from_args(args),
+        result = export_dataset(scene, settings, args.output, files=files_from_args(args),
                                 progress=lambda stage, f: bar.update(round(f * views) - bar.n))  # fmt: skip
     print(f"wrote {result.path} ({result.views} views at {result.size}x{result.size}) in {result.seconds:.1f} s")
     return 0

@@ -23,7 +23,7 @@ class ExportRequest:
     model: str
     settings: dict  # renderSettings JSON
     out: str
-    files: dict = field(default_factory=dict)  # dxgl_engine.resources.Resources fields
+    files: dict = field(default_factory=dict)  # dxgl_engine.render_files.RenderFiles fields
     size: tuple[int, int] | None = None  # None: the tier's size
 
 
@@ -50,30 +50,30 @@ def export(request: ExportRequest, progress: ProgressFn, cancel) -> list[Path]:
     """Load, validate and render one request; the paths written."""
     from dxgl_engine import load_model
     from dxgl_engine.errors import Cancelled
-    from dxgl_engine.resources import Resources
+    from dxgl_engine.render_files import RenderFiles
     from dxgl_engine.settings import Settings
 
     settings = Settings.from_json(request.settings)
-    resources = Resources(**request.files)
+    files = RenderFiles(**request.files)
     progress("loading", 0.0)
     scene = load_model(request.model)
     if cancel.is_set():
         raise Cancelled("export cancelled")
     if settings.is_dataset:
-        return export_dataset(scene, settings, Path(request.out), resources, progress, cancel)
-    return export_video(scene, settings, Path(request.out), resources, progress, cancel, request.size)
+        return export_dataset(scene, settings, Path(request.out), files, progress, cancel)
+    return export_video(scene, settings, Path(request.out), files, progress, cancel, request.size)
 
 
-def export_video(scene, settings, out: Path, resources, progress: ProgressFn, cancel,
+def export_video(scene, settings, out: Path, files, progress: ProgressFn, cancel,
                  size: tuple[int, int] | None = None) -> list[Path]:
     from dxgl_engine.pipeline.video import render_video
 
-    result = render_video(scene, settings, out, progress=progress, cancel=cancel, size=size, resources=resources)
+    result = render_video(scene, settings, out, progress=progress, cancel=cancel, size=size, files=files)
     return result.paths.all()
 
 
-def export_dataset(scene, settings, out: Path, resources, progress: ProgressFn, cancel) -> list[Path]:
+def export_dataset(scene, settings, out: Path, files, progress: ProgressFn, cancel) -> list[Path]:
     """The one place a dataset ZIP is made: the engine's dataset exporter."""
     from dxgl_engine.pipeline.dataset import export_dataset as render_dataset
 
-    return [render_dataset(scene, settings, out, resources=resources, progress=progress, cancel=cancel).path]
+    return [render_dataset(scene, settings, out, files=files, progress=progress, cancel=cancel).path]

@@ -14,7 +14,7 @@ from dxgl_engine.motion import camera_paths
 from dxgl_engine.motion.camera import Shot
 from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.renderer import SSAA
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 
@@ -60,16 +60,16 @@ def _even(x: float) -> int:
 
 
 class LiveTimeline:
-    """One scene + settings + resources in the canvas's context. Building it frames the model and
+    """One scene + settings + files in the canvas's context. Building it frames the model and
     uploads it; a settings change builds a new one (the framing depends on the settings)."""
 
-    def __init__(self, canvas, scene: Scene, settings: Settings, resources: Resources | None = None):
+    def __init__(self, canvas, scene: Scene, settings: Settings, files: RenderFiles | None = None):
         canvas.set_current()
         self.canvas = canvas
         self.settings = settings
         self.exact_size = exact_size(settings)
         self.timeline = Timeline(scene, settings, self.exact_size, ssaa=SSAA, offscreen=False,
-                         resources=resources or Resources())  # fmt: skip
+                         files=files or RenderFiles())  # fmt: skip
         self.backdrop = self.timeline.backdrop  # colour, background and foreground images: the video's compositing
 
     @property

@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QWidget
 
 from dxgl_engine.errors import DxglError
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.info import model_info
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
             self.resize(*DEFAULT_SIZE)
         if state is None or not self.restoreState(state):
             self.resizeDocks([self.info_dock, self.settings_dock], list(DOCK_WIDTHS), Qt.Orientation.Horizontal)
-        self.panel.set_settings(self.prefs.last_settings(), self.prefs.last_resources(), emit=False)
+        self.panel.set_settings(self.prefs.last_settings(), self.prefs.last_files(), emit=False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.export_job is not None:
@@ -161,21 +161,21 @@ class MainWindow(QMainWindow):
         self.preview.playback.pause()
         self.prefs.set_window_state(self.saveGeometry(), self.saveState())
         self.prefs.set_last_settings(self.panel.settings())
-        self.prefs.set_last_resources(self.panel.resources())
+        self.prefs.set_last_files(self.panel.files())
         self.prefs.sync()
         super().closeEvent(event)
 
     def settings(self) -> Settings:
         return self.panel.settings()
 
-    def resources(self) -> Resources:
-        return self.panel.resources()
+    def files(self) -> RenderFiles:
+        return self.panel.files()
 
     def _apply_settings(self) -> None:
         self.prefs.set_last_settings(self.settings())
-        self.prefs.set_last_resources(self.resources())
+        self.prefs.set_last_files(self.files())
         if self.scene is not None:
-            self.preview.set_settings(self.settings(), self.resources())
+            self.preview.set_settings(self.settings(), self.files())
 
     def _status(self, text: str) -> None:
         self.status_label.setText(text)
@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         stats = model_info(scene)
         self.info.show_stats(Path(path).name, stats)
         self._offer_animations([a["name"] for a in stats.get("animations", [])])
-        self.preview.set_scene(scene, self.settings(), self.resources())
+        self.preview.set_scene(scene, self.settings(), self.files())
         self.prefs.add_recent(path)
         self.setWindowTitle(f"dxgl — {Path(path).name}")
         warnings = len(stats.get("warnings") or [])
@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
         if self.model_path is None or self.export_job is not None:
             return None
         self.prefs.set_last_dir("export", str(Path(out).parent))
-        files = {k: v for k, v in vars(self.resources()).items() if v}
+        files = {k: v for k, v in vars(self.files()).items() if v}
         request = ExportRequest(self.model_path, self.settings().to_json(), str(out), files, size)
         job = ExportJob(request, self)
         job.finished.connect(self._on_export_finished)
@@ -350,6 +350,6 @@ class MainWindow(QMainWindow):
             return None
         from .server import SendToServerDialog
 
-        dialog = SendToServerDialog(self, self.prefs, self.model_path, self.settings(), self.resources())
+        dialog = SendToServerDialog(self, self.prefs, self.model_path, self.settings(), self.files())
         dialog.open()
         return dialog

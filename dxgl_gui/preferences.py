@@ -10,7 +10,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,21 +56,21 @@ class Preferences:
     def set_last_settings(self, settings: Settings) -> None:
         self.store.setValue("render/settings", json.dumps(settings.to_json()))
 
-    def last_resources(self) -> Resources:
+    def last_files(self) -> RenderFiles:
         """The files of the last session that still exist (a moved image is forgotten, not an error)."""
         try:
             data = json.loads(str(self.store.value("render/files", "{}")))
-            files = {k: v for k, v in data.items() if k in Resources.__dataclass_fields__}
+            files = {k: v for k, v in data.items() if k in RenderFiles.__dataclass_fields__}
         except (ValueError, TypeError, AttributeError):
-            return Resources()
+            return RenderFiles()
         for name, path in list(files.items()):
             if not isinstance(path, str) or not Path(path).is_file():
                 log.info("stored %s %s no longer exists; forgotten", name, path)
                 files.pop(name)
-        return Resources(**files)
+        return RenderFiles(**files)
 
-    def set_last_resources(self, resources: Resources) -> None:
-        self.store.setValue("render/files", json.dumps({k: v for k, v in vars(resources).items() if v}))
+    def set_last_files(self, files: RenderFiles) -> None:
+        self.store.setValue("render/files", json.dumps({k: v for k, v in vars(files).items() if v}))
 
     # --- window -------------------------------------------------------------------------------
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:

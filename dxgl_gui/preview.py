@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget
 
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 from dxgl_engine.tiers import FPS
@@ -59,7 +59,7 @@ class PreviewWidget(QWidget):
         self.orbit = Orbit()
         self._scene: Scene | None = None
         self._settings: Settings | None = None
-        self._resources = Resources()
+        self._files = RenderFiles()
         self._want_exact = True
         self._rebuild_pending = False
         self._drag_from: tuple[float, float] | None = None
@@ -114,16 +114,16 @@ class PreviewWidget(QWidget):
         self.canvas.events.mouse_double_click.connect(lambda event: self.reset_orbit())
 
     # --- what to show ---------------------------------------------------------------------------
-    def set_scene(self, scene: Scene | None, settings: Settings, resources: Resources | None = None) -> None:
+    def set_scene(self, scene: Scene | None, settings: Settings, files: RenderFiles | None = None) -> None:
         """Show a new model (None: nothing) from its first frame."""
         self._scene = scene
         self.index = 0
-        self.set_settings(settings, resources)
+        self.set_settings(settings, files)
 
-    def set_settings(self, settings: Settings, resources: Resources | None = None) -> None:
+    def set_settings(self, settings: Settings, files: RenderFiles | None = None) -> None:
         """Rebuild the timeline for new settings, keeping the position in the timeline."""
         self._settings = settings
-        self._resources = resources or Resources()
+        self._files = files or RenderFiles()
         self.orbit = Orbit()
         if not self.canvas.native.isVisible() or not self.canvas.native.isValid():
             self._rebuild_pending = True  # no GL context yet: build when first shown
@@ -143,7 +143,7 @@ class PreviewWidget(QWidget):
             self._clear("Open a model: File ▸ Open, or drop a .glb/.gltf/.zip here")
             return
         try:
-            self.live = LiveTimeline(self.canvas, self._scene, self._settings, self._resources)
+            self.live = LiveTimeline(self.canvas, self._scene, self._settings, self._files)
         except Exception as err:  # the engine's message (bad animation name, empty model, GL)
             log.warning("preview timeline failed", exc_info=not _is_engine_error(err))
             self._clear(f"Preview unavailable: {error_text(err)}")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )  # fmt: skip
 
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.settings import Settings
 
 from .dialogs import error_text
@@ -94,14 +94,14 @@ class SendToServerDialog(QDialog):
     """Quote -> send -> status until done -> download. Non-modal: the app goes on meanwhile."""
 
     def __init__(self, parent: QWidget, prefs: Preferences, model_path: str, settings: Settings,
-                 resources: Resources | None = None):
+                 files: RenderFiles | None = None):
         super().__init__(parent)
         self.setWindowTitle("Send to server")
         self.setObjectName("sendDialog")
         self.prefs = prefs
         self.model_path = model_path
         self.settings = settings
-        self.resources = resources or Resources()
+        self.files = files or RenderFiles()
         self.render_id: str | None = None
         self.render: dict | None = None
         self._calls: set[BackgroundCall] = set()
@@ -147,7 +147,7 @@ class SendToServerDialog(QDialog):
         self.download_button.clicked.connect(self.download_dialog)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        if self.resources.environment:
+        if self.files.environment:
             note = QLabel("The custom .hdr environment stays on this machine: the server lights the model "
                           f"with its built-in '{self.settings.environment}' environment.")
             note.setWordWrap(True)
@@ -204,8 +204,8 @@ class SendToServerDialog(QDialog):
         self.send_button.setEnabled(False)
         self.quote_button.setEnabled(False)
         self._status("Uploading…")
-        model_path, settings, resources = self.model_path, self.settings, self.resources
-        self._call(lambda: _upload(client, model_path, settings, resources), self._on_sent, self._on_failed)
+        model_path, settings, files = self.model_path, self.settings, self.files
+        self._call(lambda: _upload(client, model_path, settings, files), self._on_sent, self._on_failed)
 
     def _on_sent(self, answer: dict) -> None:
         self.render_id = answer["renderId"]
@@ -266,11 +266,11 @@ class SendToServerDialog(QDialog):
         super().closeEvent(event)
 
 
-def _upload(client, model_path: str, settings: Settings, resources: Resources) -> dict:
+def _upload(client, model_path: str, settings: Settings, files: RenderFiles) -> dict:
     """Worker-thread part of `send`: overlays first (their ids go into the settings), then the model."""
     data = settings.to_json()
     for name, (layer, key) in OVERLAY_SETTINGS.items():
-        path = getattr(resources, name, None)
+        path = getattr(files, name, None)
         if path:
             data[key] = client.upload_overlay(path, layer=layer)["id"]
     with tempfile.TemporaryDirectory(prefix="dxgl-send-") as tmp:

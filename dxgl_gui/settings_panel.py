@@ -5,7 +5,7 @@ appears without GUI code): editors by kind, ranges, defaults and choices from th
 effect-specific rows shown only for their effect (`field_applies`), extensions in their own
 group. Values are validated by `Settings.from_json`, so the panel only ever hands out settings
 the engine accepts. The files a render uses (background/foreground image, an .hdr environment)
-are generated the same way from `dxgl_engine.resources.Resources`.
+are generated the same way from `dxgl_engine.render_files.RenderFiles`.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from dxgl_engine import settings as settings_mod
 from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.settings import FieldSpec, Settings
 
 from .dialogs import error_text
@@ -41,15 +41,15 @@ FILE_DESCRIPTIONS = {
 
 
 def resource_specs() -> tuple[FieldSpec, ...]:
-    """The Resources fields as path specs, so the same editors and rows serve them."""
+    """The RenderFiles fields as path specs, so the same editors and rows serve them."""
     return tuple(
         FieldSpec(f.name, f.name, "path", None, FILE_DESCRIPTIONS.get(f.name, label_for(f.name)))
-        for f in dataclasses.fields(Resources)
+        for f in dataclasses.fields(RenderFiles)
     )
 
 
 class SettingsPanel(QWidget):
-    """`changed(settings, resources)` fires for every valid change; invalid input is marked on
+    """`changed(settings, files)` fires for every valid change; invalid input is marked on
     its editor with the engine's message and never leaves the panel."""
 
     changed = Signal(object, object)
@@ -58,10 +58,10 @@ class SettingsPanel(QWidget):
         super().__init__(parent)
         self.fields: tuple[FieldSpec, ...] = tuple(settings_mod.FIELDS)
         self.editors: dict[str, FieldEditor] = {}
-        self.resource_editors: dict[str, FieldEditor] = {}
+        self.file_editors: dict[str, FieldEditor] = {}
         self._forms: dict[FieldEditor, QFormLayout] = {}  # each editor's form, to show or hide its row
         self._settings: Settings = settings_mod.Settings()
-        self._resources = Resources()
+        self._files = RenderFiles()
         self._build_ui()
         self._update_rows()
         self._update_cost()
@@ -89,7 +89,7 @@ class SettingsPanel(QWidget):
         extensions = [s for s in self.fields if s.extension]
         if extensions:
             groups.addWidget(self._group("Look (extensions)", extensions, self.editors))
-        groups.addWidget(self._group("Files", list(resource_specs()), self.resource_editors))
+        groups.addWidget(self._group("Files", list(resource_specs()), self.file_editors))
         groups.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -139,21 +139,21 @@ class SettingsPanel(QWidget):
         """The last valid settings."""
         return self._settings
 
-    def resources(self) -> Resources:
-        return self._resources
+    def files(self) -> RenderFiles:
+        return self._files
 
     def editor_json(self) -> dict[str, Any]:
         """What the editors hold now, as renderSettings JSON (None = default, left out)."""
         return {spec.key: self.editors[spec.key].value() for spec in self.fields
                 if self.editors[spec.key].value() is not None}  # fmt: skip
 
-    def set_settings(self, settings: Settings, resources: Resources | None = None, *, emit: bool = True) -> None:
+    def set_settings(self, settings: Settings, files: RenderFiles | None = None, *, emit: bool = True) -> None:
         """Show `settings` (and files) in the editors."""
         for spec in self.fields:
             self.editors[spec.key].set_value(getattr(settings, spec.attr, spec.default))
-        if resources is not None:
-            for name, editor in self.resource_editors.items():
-                editor.set_value(getattr(resources, name))
+        if files is not None:
+            for name, editor in self.file_editors.items():
+                editor.set_value(getattr(files, name))
         self._validate(emit=emit)
 
     def set_choices(self, key: str, choices: list[tuple[str, str | None]] | None) -> None:
@@ -166,7 +166,7 @@ class SettingsPanel(QWidget):
         """Every setting back to its default; no files."""
         for spec in self.fields:
             self.editors[spec.key].set_value(spec.default)
-        for editor in self.resource_editors.values():
+        for editor in self.file_editors.values():
             editor.set_value(None)
         self._validate(emit=True)
 
@@ -174,7 +174,7 @@ class SettingsPanel(QWidget):
         self._validate(emit=True)
 
     def _validate(self, *, emit: bool) -> bool:
-        for editor in (*self.editors.values(), *self.resource_editors.values()):
+        for editor in (*self.editors.values(), *self.file_editors.values()):
             editor.set_error(None)
         try:
             settings = settings_mod.Settings.from_json(self.editor_json())
@@ -185,30 +185,30 @@ class SettingsPanel(QWidget):
             log.warning("settings validation failed", exc_info=True)
             self._show_error(None, error_text(err))
             return False
-        resources = self._read_resources()
-        if resources is None:
+        files = self._read_files()
+        if files is None:
             return False
         self.error_label.setVisible(False)
-        self._settings, self._resources = settings, resources
+        self._settings, self._files = settings, files
         self._update_rows()
         self._update_cost()
         for editor in self.editors.values():
             if isinstance(editor, NumberEditor):
                 editor.refresh_auto()
         if emit:
-            self.changed.emit(settings, resources)
+            self.changed.emit(settings, files)
         return True
 
-    def _read_resources(self) -> Resources | None:
+    def _read_files(self) -> RenderFiles | None:
         """The chosen files, or None (with the editor marked) where one does not exist."""
         values = {}
-        for name, editor in self.resource_editors.items():
+        for name, editor in self.file_editors.items():
             path = editor.value()
             if path and not Path(path).is_file():
                 self._show_error(editor, f"{label_for(name).lower()} file not found: {path}")
                 return None
             values[name] = path
-        return Resources(**values)
+        return RenderFiles(**values)
 
     def _show_error(self, editor: FieldEditor | None, message: str) -> None:
         if editor is not None:

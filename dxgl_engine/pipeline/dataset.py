@@ -27,7 +27,7 @@ from ..encode.output_set import OutputSet
 from ..errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from ..motion import camera_paths
 from ..render import gl_context
-from ..resources import Resources
+from ..render_files import RenderFiles
 from ..scene.model import Scene
 from ..settings import Settings
 from .timeline import Timeline
@@ -73,7 +73,7 @@ class _DepthTarget:
         return depth
 
 
-def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, resources: Resources | None = None,
+def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, files: RenderFiles | None = None,
                    progress: Callable[[str, float], None] | None = None,
                    cancel: threading.Event | None = None) -> DatasetResult:
     """Render the dataset of `settings` (its tier and coverage) into the ZIP `out`."""
@@ -86,14 +86,14 @@ def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, resourc
     out = Path(out)
     if out.suffix.lower() != ".zip":
         raise InvalidSettings(f"a dataset is a .zip; name the output '{out.stem}.zip'", "output")
-    timeline = Timeline(scene, s, (tier.size, tier.size), resources=resources)
+    timeline = Timeline(scene, s, (tier.size, tier.size), files=files)
     depth_target = _DepthTarget(tier.size)
     fov_y = timeline.framing.fov_y
     focal = 0.5 * tier.size / np.tan(np.radians(fov_y) / 2.0)
     frames, clouds = [], []
     rng = np.random.default_rng(0)
     try:
-        with OutputSet() as files, zipfile.ZipFile(files.path(out), "w", zipfile.ZIP_STORED) as zf:
+        with OutputSet() as output_set, zipfile.ZipFile(output_set.path(out), "w", zipfile.ZIP_STORED) as zf:
             for k in range(tier.views):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled("dataset export cancelled")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..resources import Resources
+from ..render_files import RenderFiles
 from ..settings import Settings, json_key
 
 # Settings that only change how a rendered frame is reduced and composited, not what is drawn.
@@ -20,7 +20,7 @@ class VideoJob:
 
     settings: Settings
     out: Path
-    resources: Resources = field(default_factory=Resources)
+    files: RenderFiles = field(default_factory=RenderFiles)
     size: tuple[int, int] | None = None
 
     @property
@@ -28,17 +28,17 @@ class VideoJob:
         return self.size or self.settings.size
 
 
-def frame_key(settings: Settings, resources: Resources | None = None) -> tuple:
+def frame_key(settings: Settings, files: RenderFiles | None = None) -> tuple:
     """Settings (and files) with equal keys draw the same frames: only tier and backdrop differ.
     Front-ends use it to tell a change that needs a new render from one that needs a new backdrop."""
     data = settings.to_json(full=True)
     for f in VARIANT_FIELDS:
         data.pop(json_key(f), None)
-    return tuple(sorted(data.items())), (resources or Resources()).environment
+    return tuple(sorted(data.items())), (files or RenderFiles()).environment
 
 
 def group_key(job: VideoJob) -> tuple:
-    return frame_key(job.settings, job.resources)
+    return frame_key(job.settings, job.files)
 
 
 def group_jobs(jobs: list[VideoJob]) -> list[list[int]]:

@@ -16,7 +16,7 @@ from ..render import gl_context
 from ..render.backdrop import Backdrop
 from ..render.floor import FloorExtent, Stage
 from ..render.renderer import SSAA, Renderer
-from ..resources import Resources
+from ..render_files import RenderFiles
 from ..scene.animation import Player, resolve_animation
 from ..scene.model import Scene
 from ..settings import Settings
@@ -29,9 +29,9 @@ class Timeline:
     context is current (the desktop app's canvas) instead of the process's EGL context."""
 
     def __init__(self, scene: Scene, settings: Settings, size: tuple[int, int] | None = None, *,
-                 ssaa: int = SSAA, offscreen: bool = True, resources: Resources | None = None):
+                 ssaa: int = SSAA, offscreen: bool = True, files: RenderFiles | None = None):
         self.scene, self.settings = scene, settings
-        self.resources = resources or Resources()
+        self.files = files or RenderFiles()
         self.width, self.height = size or settings.size
         self.frame_count = settings.frame_count
         self.player = Player(scene, resolve_animation(scene, settings.animation), settings.animation_speed)
@@ -39,12 +39,12 @@ class Timeline:
         if offscreen:
             gl_context.offscreen_context()
         self.renderer = Renderer(
-            scene, self.width, self.height, ssaa=ssaa, look=Look.from_settings(settings, self.resources.environment),
+            scene, self.width, self.height, ssaa=ssaa, look=Look.from_settings(settings, self.files.environment),
             pose=self.player.pose(0.0), moving=self.moving_nodes(), stage=Stage.from_settings(settings),
             extent=FloorExtent.around(world_points),
         )
-        self.backdrop = Backdrop.from_settings(settings, self.resources.background_image,
-                                               self.resources.foreground_image)  # fmt: skip
+        self.backdrop = Backdrop.from_settings(settings, self.files.background_image,
+                                               self.files.foreground_image)  # fmt: skip
 
     def moving_nodes(self) -> set[int]:
         """Nodes the animation drives, with everything below them."""

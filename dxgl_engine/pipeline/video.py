@@ -29,7 +29,7 @@ from ..encode.images import fit_within, resize
 from ..encode.output_set import OutputSet
 from ..errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from ..render.backdrop import Backdrop
-from ..resources import Resources
+from ..render_files import RenderFiles
 from ..scene.model import Scene
 from ..settings import Settings
 from ..tiers import FPS
@@ -82,12 +82,12 @@ class RenderResult:
 
 def render_video(scene: Scene, settings: Settings, out: str | Path, *, progress: ProgressFn | None = None,
                  cancel: threading.Event | None = None, profile: bool = False, size: tuple[int, int] | None = None,
-                 resources: Resources | None = None) -> RenderResult:
+                 files: RenderFiles | None = None) -> RenderResult:
     """Render `settings` of `scene` to `out` (video) plus web variant, posters and thumbnail.
 
     `size` overrides the tier's pixel size (even numbers), e.g. for a quick low-resolution preview;
-    `resources` holds the files the settings refer to (background/foreground images, a .hdr)."""
-    job = VideoJob(settings, Path(out), resources or Resources(), size)
+    `files` holds the files the settings refer to (background/foreground images, a .hdr)."""
+    job = VideoJob(settings, Path(out), files or RenderFiles(), size)
     report = (lambda _i, stage, fraction: progress(stage, fraction)) if progress else None
     return render_batch(scene, [job], progress=report, cancel=cancel, profile=profile)[0]
 
@@ -138,13 +138,13 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
     lead = max(jobs, key=lambda j: j.pixel_size[0])
     width, height = lead.pixel_size
     n = lead.settings.frame_count
-    timeline = Timeline(scene, lead.settings, (width, height), resources=replace(lead.resources, background_image=None,
+    timeline = Timeline(scene, lead.settings, (width, height), files=replace(lead.files, background_image=None,
                                                                          foreground_image=None))  # fmt: skip
     timeline.renderer.profile = profile
     outputs, work = [], []
     for job in jobs:
         level = reduction_level(width, height, *job.pixel_size)
-        backdrop = Backdrop.from_settings(job.settings, job.resources.background_image, job.resources.foreground_image)
+        backdrop = Backdrop.from_settings(job.settings, job.files.background_image, job.files.foreground_image)
         slots = []
         if job.settings.tier.alpha:  # the master keeps alpha; its variants get the backdrop
             slots.append(len(outputs))
@@ -164,10 +164,10 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
             report(index, "poster", 0.0)
         first = frames_at(0)
         for k, w in enumerate(work):
-            files = sets[k]
-            _write_posters(first[w.slots[-1]], files.path(w.paths.poster), files.path(w.paths.poster_small))
+            output_set = sets[k]
+            _write_posters(first[w.slots[-1]], output_set.path(w.paths.poster), output_set.path(w.paths.poster_small))
             report(indices[k], "poster", 1.0)
-            w.encoders = _start_encoders(w, files)
+            w.encoders = _start_encoders(w, output_set)
         for i in range(n):
             frames = first if i == 0 else frames_at(i)
             for k, w in enumerate(work):
@@ -182,15 +182,15 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
                 encode_wait += encoder.wait_seconds
             w.encoders = []
             _finish_web_variant(w, sets[k])
-        for files, index in zip(sets, indices):
-            files.commit()
+        for output_set, index in zip(sets, indices):
+            output_set.commit()
             report(index, "encoding", 1.0)
     except BaseException as exc:
         for w in work:
             for encoder in w.encoders:
                 encoder.abort()
-        for files in sets:
-            files.discard()
+        for output_set in sets:
+            output_set.discard()
         if isinstance(exc, DxglError) or not isinstance(exc, Exception):
             raise
         log.exception("render failed")
@@ -205,15 +205,15 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
     return results
 
 
-def _start_encoders(w: _Encoding, files: OutputSet) -> list[FrameEncoder]:
+def _start_encoders(w: _Encoding, output_set: OutputSet) -> list[FrameEncoder]:
     """The master (ProRes alone, with alpha) or the main H.264 with its variants in one process."""
     width, height = w.job.pixel_size
     tier = w.job.settings.tier
-    master = VideoOutput(files.path(w.paths.video), width, height, codec=tier.codec)
+    master = VideoOutput(output_set.path(w.paths.video), width, height, codec=tier.codec)
     ww, wh = fit_within(width, height, WEB_LONG_SIDE)
-    web = VideoOutput(files.path(w.paths.web), ww, wh, crf=25, preset="veryfast")  # variants: cheap to encode
+    web = VideoOutput(output_set.path(w.paths.web), ww, wh, crf=25, preset="veryfast")  # variants: cheap to encode
     tw, th = fit_within(width, height, max(width, height) // 4)
-    thumb = VideoOutput(files.path(w.paths.thumb), tw, th, crf=23, preset="veryfast")
+    thumb = VideoOutput(output_set.path(w.paths.thumb), tw, th, crf=23, preset="veryfast")
     if tier.alpha:
         return [FrameEncoder(width, height, [master], fps=FPS), FrameEncoder(width, height, [web, thumb], fps=FPS)]
     if _main_is_web_ready(w):  # the main H.264 already fits the web variant's bounds: copied, not re-encoded
@@ -225,16 +225,16 @@ def _main_is_web_ready(w: _Encoding) -> bool:
     return w.job.settings.tier.codec == "h264" and max(w.job.pixel_size) <= WEB_LONG_SIDE
 
 
-def _finish_web_variant(w: _Encoding, files: OutputSet) -> None:
+def _finish_web_variant(w: _Encoding, output_set: OutputSet) -> None:
     """The web variant is the main file itself when that is already small H.264 (moov first, at
     most WEB_LONG_SIDE); for HD and above it must weigh at most a third of the main file: it is
     re-encoded from the main file at a bitrate that fits when the quality-based encode was heavier."""
     if _main_is_web_ready(w):
-        shutil.copyfile(files.pending(w.paths.video), files.path(w.paths.web))
+        shutil.copyfile(output_set.pending(w.paths.video), output_set.path(w.paths.web))
         return
     if min(w.job.pixel_size) < 1080:
         return
-    main, web = files.pending(w.paths.video), files.pending(w.paths.web)
+    main, web = output_set.pending(w.paths.video), output_set.pending(w.paths.web)
     budget = main.stat().st_size * WEB_MAX_SHARE
     if web.stat().st_size <= budget:
         return

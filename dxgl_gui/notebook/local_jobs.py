@@ -12,7 +12,7 @@ from IPython.display import Video
 
 from dxgl_engine.pipeline import dataset as dataset_mod
 from dxgl_engine.pipeline import video as pipeline
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.model import Scene
 
 from .datasets import Dataset
@@ -31,7 +31,7 @@ def _out_dir() -> Path:
 
 
 def render_video(model: Model, settings: Any = None, out: str | os.PathLike | None = None, *,
-                 size: tuple[int, int] | None = None, resources: Resources | None = None,
+                 size: tuple[int, int] | None = None, files: RenderFiles | None = None,
                  progress: bool = True) -> pipeline.RenderResult:
     """Render a video (posters, web variant and thumbnail beside it) with a progress bar over its
     frames. `settings`: renderSettings JSON, Settings or a SettingsWidget; `out` defaults to a new
@@ -39,7 +39,7 @@ def render_video(model: Model, settings: Any = None, out: str | os.PathLike | No
     scene, s = as_scene(model), as_settings({} if settings is None else settings)
     out = Path(out) if out is not None else _out_dir() / f"render{s.tier.extension}"
     with stage_bar("render", s.frame_count, "frame", "video", enabled=progress) as report:
-        result = pipeline.render_video(scene, s, out, progress=report, size=size, resources=resources)
+        result = pipeline.render_video(scene, s, out, progress=report, size=size, files=files)
     log.info("rendered %s (%dx%d, %d frames) in %.1f s", out, result.width, result.height, result.frames,
              result.seconds)
     return result
@@ -57,7 +57,7 @@ def show_video(video: pipeline.RenderResult | str | os.PathLike, *, width: int |
 
 
 def generate_dataset(model: Model, out: str | os.PathLike | None = None, *, quality: str = "100x800",
-                     coverage: str = "hemisphere", settings: Any = None, resources: Resources | None = None,
+                     coverage: str = "hemisphere", settings: Any = None, files: RenderFiles | None = None,
                      progress: bool = True) -> Dataset:
     """Export a NeRF/3DGS dataset ZIP with a progress bar over its views and open it for inspection.
     `settings` (JSON, Settings or a widget) carries the look; `quality` and `coverage` pick the
@@ -67,6 +67,6 @@ def generate_dataset(model: Model, out: str | os.PathLike | None = None, *, qual
     s = as_settings({**base, "output": "dataset", "datasetQuality": quality, "coverage": coverage})
     out = Path(out) if out is not None else _out_dir() / "dataset.zip"
     with stage_bar("dataset", s.dataset_tier.views, "view", "dataset", enabled=progress) as report:
-        result = dataset_mod.export_dataset(scene, s, out, progress=report, resources=resources)
+        result = dataset_mod.export_dataset(scene, s, out, progress=report, files=files)
     log.info("dataset %s: %d views at %d px in %.1f s", out, result.views, result.size, result.seconds)
     return Dataset(result.path, result)

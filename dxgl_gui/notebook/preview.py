@@ -24,7 +24,7 @@ from dxgl_engine.pipeline.dataset import dataset_settings
 from dxgl_engine.errors import DxglError
 from dxgl_engine.pipeline.jobs import frame_key
 from dxgl_engine.render.renderer import SSAA
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 from dxgl_engine.tiers import FPS
@@ -59,14 +59,14 @@ def jpeg(frame: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-class ClipCache:
+class TimelineCache:
     """The preview's Timeline. Building one frames and uploads the model, so it is rebuilt only when a
     change alters what is drawn; changes the pipeline itself shares frames across (quality tier,
     backdrop: `pipeline.frame_key`) only get a new Backdrop."""
 
-    def __init__(self, scene: Scene, resources: Resources | None = None):
+    def __init__(self, scene: Scene, files: RenderFiles | None = None):
         self.scene = scene
-        self.resources = resources or Resources()
+        self.files = files or RenderFiles()
         self.timeline: Timeline | None = None
         self.backdrop: Backdrop | None = None
         self.builds = 0
@@ -76,14 +76,14 @@ class ClipCache:
     def get(self, settings: Settings) -> tuple[Timeline, Backdrop]:
         drawn = drawn_settings(settings)
         size = preview_size(drawn)
-        key = (frame_key(drawn, self.resources), size)
+        key = (frame_key(drawn, self.files), size)
         if self.timeline is None or key != self._key:
-            self.timeline = Timeline(self.scene, drawn, size, resources=self.resources)
+            self.timeline = Timeline(self.scene, drawn, size, files=self.files)
             self.builds += 1
             self._key, self.backdrop = key, self.timeline.backdrop
         elif drawn != self._settings:
-            self.backdrop = Backdrop.from_settings(drawn, self.resources.background_image,
-                                                   self.resources.foreground_image)  # fmt: skip
+            self.backdrop = Backdrop.from_settings(drawn, self.files.background_image,
+                                                   self.files.foreground_image)  # fmt: skip
         self._settings = drawn
         return self.timeline, self.backdrop
 
@@ -91,9 +91,9 @@ class ClipCache:
 class Preview:
     """`widget` shows the frame at `t` of `settings`; `frame` is the last one drawn (RGBA)."""
 
-    def __init__(self, scene: Scene, settings: Settings, resources: Resources | None = None,
+    def __init__(self, scene: Scene, settings: Settings, files: RenderFiles | None = None,
                  on_error: ErrorFn | None = None):
-        self.cache = ClipCache(scene, resources)
+        self.cache = TimelineCache(scene, files)
         self.settings = settings
         self.on_error = on_error
         self.frame: np.ndarray | None = None

@@ -14,7 +14,7 @@ import ipywidgets as W
 from dxgl_engine import load_model
 from dxgl_engine.scene.animation import resolve_animation
 from dxgl_engine.errors import DxglError, InvalidSettings
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
 
@@ -36,10 +36,10 @@ class SettingsWidget(W.HBox):
     the quote come from that server, with the account's balance."""
 
     def __init__(self, model: str | os.PathLike | Scene, settings: Any = None, *, client: Any = None,
-                 resources: Resources | None = None, **kwargs):
+                 files: RenderFiles | None = None, **kwargs):
         self.scene = as_scene(model)
         self.form = SettingsForm(check=self._model_check)
-        self.preview = Preview(self.scene, self.form.settings, resources, on_error=self._engine_refused)
+        self.preview = Preview(self.scene, self.form.settings, files, on_error=self._engine_refused)
         self.quote_panel = QuotePanel(self.form.settings, client)
         add = W.Button(description="Add to batch", icon="plus", tooltip="Quote these settings as part of a batch")
         clear = W.Button(description="Clear batch", icon="trash")

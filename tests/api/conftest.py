@@ -142,12 +142,12 @@ class FakeEngine:
         for i, job in enumerate(jobs):
             report = (lambda stage, fraction, i=i: progress(i, stage, fraction)) if progress else None
             results.append(self.one(scene, job.settings, job.out, progress=report, cancel=cancel, size=job.size,
-                                    resources=job.resources))
+                                    files=job.files))
         return results
 
-    def one(self, scene, settings, out, *, progress=None, cancel=None, size=None, resources=None):
+    def one(self, scene, settings, out, *, progress=None, cancel=None, size=None, files=None):
         out = Path(out)
-        self.calls.append({"settings": settings, "out": out, "size": size, "resources": resources,
+        self.calls.append({"settings": settings, "out": out, "size": size, "files": files,
                            "thread": threading.current_thread().name})
         width, height = size or settings.size
         for stage, fraction in (("poster", 0.0), ("poster", 1.0), ("video", 0.5), ("video", 1.0),

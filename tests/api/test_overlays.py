@@ -79,7 +79,7 @@ def test_bg_image_id_in_renders(client, alice, bob, fake_engine):
     with connection():
         path = Render.get_by_id(r.json["data"]["id"]).overlay_files["bgImageId"]
     assert path and path.startswith(str(storage.root())) and open(path, "rb").read() == png(64, 36)
-    assert fake_engine.calls[-1]["resources"].background_image == path  # handed to the engine
+    assert fake_engine.calls[-1]["files"].background_image == path  # handed to the engine
 
     bob_model = uploaded(client, bob)["modelId"]
     r = client.post("/v1/renders", json={"modelId": bob_model, "renderSettings": {"bgImageId": overlay["id"]}},

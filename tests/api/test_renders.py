@@ -259,7 +259,7 @@ def test_dataset_render_is_charged_and_served_as_a_zip(client, make_account, mon
     import zipfile
     from types import SimpleNamespace
 
-    def fake_export(scene, settings, out, *, resources=None, progress=None, cancel=None):
+    def fake_export(scene, settings, out, *, files=None, progress=None, cancel=None):
         assert settings.dataset_quality == "196x1024"
         progress("dataset", 1.0)
         out.parent.mkdir(parents=True, exist_ok=True)

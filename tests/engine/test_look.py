@@ -269,7 +269,7 @@ def test_user_hdr_environment_lights_the_model(product, tmp_path):
     import cv2
 
     from dxgl_engine.errors import InvalidSettings
-    from dxgl_engine.resources import Resources
+    from dxgl_engine.render_files import RenderFiles
 
     hdr = np.zeros((64, 128, 3), np.float32)
     hdr[..., 2] = 2.0  # OpenCV is BGR: a red studio
@@ -277,15 +277,15 @@ def test_user_hdr_environment_lights_the_model(product, tmp_path):
     path = tmp_path / "red.hdr"
     assert cv2.imwrite(str(path), hdr)
     s = Settings.from_json({"shadows": False})
-    red = Timeline(product, s, (160, 90), resources=Resources(environment=str(path))).frame_at(0.0, None)
+    red = Timeline(product, s, (160, 90), files=RenderFiles(environment=str(path))).frame_at(0.0, None)
     plain = Timeline(product, s, (160, 90)).frame_at(0.0, None)
     m = binary_erosion(plain[..., 3] == 255, iterations=2)
     r_red, r_plain = red[m][:, :3].astype(int), plain[m][:, :3].astype(int)
     assert (r_red[:, 0] - r_red[:, 1]).mean() > (r_plain[:, 0] - r_plain[:, 1]).mean() + 20
     with pytest.raises(InvalidSettings, match="Radiance .hdr"):
-        Timeline(product, s, (160, 90), resources=Resources(environment=str(tmp_path / "x.exr")))
+        Timeline(product, s, (160, 90), files=RenderFiles(environment=str(tmp_path / "x.exr")))
     with pytest.raises(InvalidSettings, match="not found"):
-        Timeline(product, s, (160, 90), resources=Resources(environment=str(tmp_path / "missing.hdr")))
+        Timeline(product, s, (160, 90), files=RenderFiles(environment=str(tmp_path / "missing.hdr")))
 
 
 def test_punctual_lights_add_to_the_studio(shared_assets, gl):

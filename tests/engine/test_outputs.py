@@ -12,7 +12,7 @@ from dxgl_engine.encode.ffmpeg import moov_before_mdat, probe
 from dxgl_engine.pipeline.video import render_batch
 from dxgl_engine.pipeline.jobs import VideoJob, group_jobs
 from dxgl_engine.render.renderer import Renderer
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 
@@ -112,13 +112,13 @@ def test_prores_alpha_is_real(all_tiers):
 
 
 def test_grouping_rules():
-    def job(js, name="a.mp4", size=None, resources=None):
-        return VideoJob(Settings.from_json(js), name and __import__("pathlib").Path(name), resources or Resources(),
+    def job(js, name="a.mp4", size=None, files=None):
+        return VideoJob(Settings.from_json(js), name and __import__("pathlib").Path(name), files or RenderFiles(),
                         size)  # fmt: skip
 
     jobs = [job({"bgColor": "#000000"}), job({"quality": "standard", "vignette": 0.4}),
             job({"aspect": "1:1"}), job({"rotateY": 30}), job({}, size=(480, 270)), job({}, size=(500, 280)),
-            job({}, resources=Resources(environment="/x.hdr"))]  # fmt: skip
+            job({}, files=RenderFiles(environment="/x.hdr"))]  # fmt: skip
     assert sorted(map(sorted, group_jobs(jobs))) == [[0, 1, 4], [2], [3], [5], [6]]
 
 

@@ -217,21 +217,21 @@ import json, sys
 import numpy as np
 from dxgl_engine import load_model
 from dxgl_engine.pipeline.timeline import Timeline
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.settings import Settings
 model, settings_json, files_json, index, out = sys.argv[1:6]
 settings = Settings.from_json(json.loads(settings_json))
-resources = Resources(**json.loads(files_json))
-timeline = Timeline(load_model(model), settings, resources=resources)  # headless EGL, like the export worker
+files = RenderFiles(**json.loads(files_json))
+timeline = Timeline(load_model(model), settings, files=files)  # headless EGL, like the export worker
 np.save(out, timeline.frame(int(index), timeline.backdrop))
 """
 
 
-def pipeline_frame(model: Path, settings, index: int, tmp_path: Path, resources=None) -> np.ndarray:
+def pipeline_frame(model: Path, settings, index: int, tmp_path: Path, files=None) -> np.ndarray:
     """Frame `index` from the engine's Timeline with the settings' backdrop, in a separate headless
     (EGL) process; the export test compares the pipeline's own files (poster, video) as well."""
     out = tmp_path / f"reference-{index}.npy"
-    files = {k: v for k, v in vars(resources).items() if v} if resources is not None else {}
+    files = {k: v for k, v in vars(files).items() if v} if files is not None else {}
     env = {**os.environ, "EGL_PLATFORM": "surfaceless"}
     subprocess.run([sys.executable, "-c", REFERENCE_SCRIPT, str(model), json.dumps(settings.to_json()),
                     json.dumps(files), str(index), str(out)], check=True, env=env, timeout=300)  # fmt: skip

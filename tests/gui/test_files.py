@@ -147,11 +147,11 @@ def test_window_state_and_last_settings_persist(qtbot, prefs, product_path):
 
 
 def test_last_files_are_remembered_while_they_exist(prefs, tmp_path):
-    from dxgl_engine.resources import Resources
+    from dxgl_engine.render_files import RenderFiles
 
     image = tmp_path / "backdrop.png"
     image.write_bytes(b"png")
-    prefs.set_last_resources(Resources(background_image=str(image), foreground_image=str(tmp_path / "gone.png")))
-    assert prefs.last_resources() == Resources(background_image=str(image))
+    prefs.set_last_files(RenderFiles(background_image=str(image), foreground_image=str(tmp_path / "gone.png")))
+    assert prefs.last_files() == RenderFiles(background_image=str(image))
     prefs.store.setValue("render/settings", json.dumps({"effect": "spiral", "length": 5}))
     assert prefs.last_settings() == Settings.from_json({"length": 5})  # the refused field alone is dropped

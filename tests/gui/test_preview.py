@@ -73,15 +73,15 @@ def test_background_image_overlay_and_vignette_match_the_pipeline(window, qtbot,
     open_model(window, qtbot, product_path)
     panel = window.panel
     for name, path in (("background_image", backdrop), ("foreground_image", overlay)):
-        editor = panel.resource_editors[name]
+        editor = panel.file_editors[name]
         editor.text.setText(str(path))
         editor.text.editingFinished.emit()
     choose(panel, "bgAlign", "center")
     type_number(qtbot, panel, "vignette", "0.6")
     window.preview.seek(40)
     wait_exact(window, qtbot, index=40)
-    assert window.resources().background_image == str(backdrop)
-    reference = pipeline_frame(product_path, window.settings(), 40, tmp_path, window.resources())
+    assert window.files().background_image == str(backdrop)
+    reference = pipeline_frame(product_path, window.settings(), 40, tmp_path, window.files())
     assert difference(window.preview.frame, reference).mean() < 0.5
     assert tuple(window.preview.frame[2, 480, :3]) == (200, 30, 30)  # the overlay's top border
 

@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from dxgl_engine.resources import Resources
+from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.settings import Settings
 from dxgl_gui import server
 
@@ -75,7 +75,7 @@ def test_quote_first_then_send_and_follow_the_render(window, qtbot, animated_pat
     backdrop = tmp_path / "backdrop.png"
     Image.new("RGB", (32, 18), (10, 20, 30)).save(backdrop)
     window.panel.set_settings(Settings.from_json({"quality": "standard", "length": 4}),
-                              Resources(background_image=str(backdrop)))  # fmt: skip
+                              RenderFiles(background_image=str(backdrop)))  # fmt: skip
     window.prefs.set_server("http://dxgl.test/v1", "dxgl_sk_secret")
     dialog = window.send_dialog()
     qtbot.addWidget(dialog)

@@ -159,17 +159,17 @@ def test_a_new_field_spec_appears_without_gui_code(qtbot, extend_settings):
     assert panel.error_label.isVisibleTo(panel) and panel.settings().grain == 0.25
 
 
-def test_files_group_comes_from_the_resources_model(panel, tmp_path):
-    from dxgl_engine.resources import Resources
+def test_files_group_comes_from_the_render_files_model(panel, tmp_path):
+    from dxgl_engine.render_files import RenderFiles
 
-    assert list(panel.resource_editors) == [f.name for f in dataclasses.fields(Resources)]
+    assert list(panel.file_editors) == [f.name for f in dataclasses.fields(RenderFiles)]
     image = tmp_path / "backdrop.png"
     image.write_bytes(b"not really a png")
-    editor = panel.resource_editors["background_image"]
+    editor = panel.file_editors["background_image"]
     editor.text.setText(str(tmp_path / "missing.png"))
     editor.text.editingFinished.emit()
     assert editor.error and "not found" in editor.error
     editor.text.setText(str(image))
     editor.text.editingFinished.emit()
     assert editor.error is None
-    assert panel.resources().background_image == str(image)
+    assert panel.files().background_image == str(image)

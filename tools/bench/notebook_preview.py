@@ -27,7 +27,7 @@ from dxgl_gui.notebook import SettingsWidget, generate_dataset  # noqa: E402
 from dxgl_gui.notebook.preview import SETTINGS_DEBOUNCE_S  # noqa: E402
 
 EXTRA_MODELS = ("khronos/DamagedHelmet/DamagedHelmet.glb",)
-# slider -> values it cycles through; what each change costs differs (see ClipCache)
+# slider -> values it cycles through; what each change costs differs (see TimelineCache)
 SLIDERS = {
     "zoom (Timeline rebuilt)": ("zoom", (1.2, 0.9, 1.5, 1.1)),
     "exposure (Timeline rebuilt)": ("exposure", (1.4, 0.8, 2.0, 1.1)),

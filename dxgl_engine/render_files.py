@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Resources:
+class RenderFiles:
+    """Paths of the files one render reads besides its model: None where the render uses none."""
+
     background_image: str | None = None  # drawn behind the model, scaled to cover, cropped at bgAlign
     foreground_image: str | None = None  # drawn over everything, scaled to cover, cropped at bgAlign
     environment: str | None = None  # a .hdr file that replaces settings.environment
