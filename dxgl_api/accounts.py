@@ -8,7 +8,7 @@ from . import config, credits
 from .auth import SCOPES, expand_scopes, generate_token, hash_token
 from .db import write_transaction
 from .errors import ApiError
-from .models import Token, User, utcnow
+from .tables import Token, User, utcnow
 
 log = logging.getLogger(__name__)
 

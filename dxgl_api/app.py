@@ -10,10 +10,10 @@ from flask import Flask, send_from_directory
 from dxgl_engine import __version__
 
 from . import runtime
+from .blueprints import BLUEPRINTS
 from .config import Config
 from .db import database
 from .extensions import Api, NotReservedConverter
-from .resources import BLUEPRINTS
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Callable
 from flask import g, request
 
 from .errors import ApiError
-from .models import Token, User, utcnow
+from .tables import Token, User, utcnow
 
 TOKEN_PREFIX = "dxgl_sk_"
 SCOPES = (

@@ -168,7 +168,7 @@ def _revoke_token(args):
 @_admin
 def _list_tokens(args):
     from .accounts import find_user
-    from .models import Token
+    from .tables import Token
 
     user = find_user(args.email)
     for t in Token.select().where(Token.user == user).order_by(Token.created_at):
@@ -194,7 +194,7 @@ def _suspend(args):
 
 @_admin
 def _publish_overlay(args):
-    from .resources.overlays import store_overlay
+    from .blueprints.overlays import store_overlay
 
     path = args.file
     if not os.path.isfile(path):

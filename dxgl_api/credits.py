@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .db import write_transaction
 from .errors import ApiError
-from .models import LedgerEntry, User
+from .tables import LedgerEntry, User
 
 SIGNUP = "signup"
 RENDER = "render"

@@ -19,8 +19,8 @@ from dxgl_engine.load.formats import convert_to_glb, load_glb_bytes
 from . import config, jobs, render_requests, storage
 from .db import write_transaction
 from .errors import ApiError
-from .models import Model3D, User
 from .render_requests import RenderRequest
+from .tables import Model3D, User
 
 log = logging.getLogger(__name__)
 

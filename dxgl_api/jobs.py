@@ -17,10 +17,10 @@ import logging
 import os
 import socket
 import threading
-from functools import partial
 import time
 from collections import OrderedDict
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -29,8 +29,8 @@ from huey import crontab
 from dxgl_engine.errors import Cancelled, DxglError
 from dxgl_engine.load.formats import load_glb_bytes
 from dxgl_engine.pipeline.dataset import export_dataset
-from dxgl_engine.pipeline.video import render_batch
 from dxgl_engine.pipeline.jobs import VideoJob
+from dxgl_engine.pipeline.video import render_batch
 from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.model import Scene
 from dxgl_engine.settings import Settings
@@ -38,7 +38,7 @@ from dxgl_engine.tiers import ADMIN_MAX_LENGTH, output_size
 
 from . import config, credits, queues, statuses, storage
 from .db import connection, write_transaction
-from .models import Model3D, Render, utcnow
+from .tables import Model3D, Render, utcnow
 
 log = logging.getLogger(__name__)
 

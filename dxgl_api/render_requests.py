@@ -17,7 +17,7 @@ from dxgl_engine.tiers import ADMIN_MAX_LENGTH, MAX_LENGTH
 from . import credits, jobs, storage
 from .db import write_transaction
 from .errors import ApiError
-from .models import Model3D, Overlay, Render, User
+from .tables import Model3D, Overlay, Render, User
 
 MAX_BATCH = 100
 

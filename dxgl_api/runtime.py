@@ -9,8 +9,8 @@ import peewee as pw
 from . import config as config_module
 from .config import Config, ConfigError
 from .db import open_database
-from .models import create_tables
 from .queues import configure_queues
+from .tables import create_tables
 
 
 def configure(config: Config) -> Config:

@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
     def send_dialog(self):
         if self.model_path is None:
             return None
-        from .server import SendToServerDialog
+        from .send_dialog import SendToServerDialog
 
         dialog = SendToServerDialog(self, self.prefs, self.model_path, self.settings(), self.files())
         dialog.open()

@@ -9,7 +9,7 @@ import pytest
 from dxgl_api.accounts import create_token, find_user, revoke_token, set_suspended
 from dxgl_api.auth import SCOPES, expand_scopes
 from dxgl_api.db import connection
-from dxgl_api.models import Token, utcnow
+from dxgl_api.tables import Token, utcnow
 
 
 def code(r) -> tuple[int, str]:

@@ -9,7 +9,7 @@ import pytest
 from dxgl_api.app import create_app
 from dxgl_api.config import Config, ConfigError
 from dxgl_api.db import connection
-from dxgl_api.models import LedgerEntry, Overlay, Token, User
+from dxgl_api.tables import LedgerEntry, Overlay, Token, User
 from dxgl_api.server import bootstrap
 from dxgl_engine.cli import main
 
@@ -165,7 +165,7 @@ def test_queue_backends():
 
 def test_overlay_publish_helper_reads_files(data_dir):
     from dxgl_api import runtime
-    from dxgl_api.resources.overlays import store_overlay
+    from dxgl_api.blueprints.overlays import store_overlay
 
     runtime.configure(Config(data_dir=data_dir, queue_url="memory"))
     with connection():

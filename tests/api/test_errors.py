@@ -12,7 +12,7 @@ from dxgl_api import config as config_module
 from dxgl_api.accounts import find_user, revoke_token, set_suspended
 from dxgl_api.db import connection
 from dxgl_api.errors import REFERENCE_CODES
-from dxgl_api.models import Token, utcnow
+from dxgl_api.tables import Token, utcnow
 
 from .conftest import make_glb, upload, uploaded
 
@@ -35,7 +35,7 @@ def test_flask_404_405_and_bad_json_use_the_envelope(client, alice):
 
 
 def test_unexpected_exception_is_a_500_envelope_without_traceback(client, alice, monkeypatch, caplog):
-    from dxgl_api.resources import account
+    from dxgl_api.blueprints import account
 
     def boom(*a, **k):
         raise RuntimeError("secret internals")
@@ -123,7 +123,7 @@ def _trigger(code, client, make_account, config, slow_server):
         return client.get(f"/v1/renders/{render_id}/{asset}", headers=h)
     if code == "file_not_found":
         from dxgl_api import storage
-        from dxgl_api.models import Model3D
+        from dxgl_api.tables import Model3D
 
         model_id = uploaded(client, acct, data=make_glb())["modelId"]
         with connection():
@@ -135,7 +135,7 @@ def _trigger(code, client, make_account, config, slow_server):
         config_module.activate(config.replace(ingest_timeout_s=1.0, ingest_allowed_networks=("127.0.0.1/32",)))
         return client.post("/v1/models/ingest", json={"url": slow_server}, headers=h)
     if code == "internal":
-        from dxgl_api.resources import models
+        from dxgl_api.blueprints import models
 
         def boom(*a, **k):
             raise RuntimeError("boom")

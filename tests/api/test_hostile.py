@@ -14,7 +14,7 @@ import pytest
 
 from dxgl_api import storage
 from dxgl_api.db import connection
-from dxgl_api.models import Model3D, User
+from dxgl_api.tables import Model3D, User
 from tests.gltf_builder import GltfBuilder, cube_corners, quad
 
 from .conftest import gltf_with_uri, huge_png_header, upload

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from dxgl_api.db import connection
-from dxgl_api.models import Model3D, Overlay, Render
+from dxgl_api.tables import Model3D, Overlay, Render
 
 from .conftest import make_glb, png, uploaded
 

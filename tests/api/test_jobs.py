@@ -10,7 +10,7 @@ import pytest
 from dxgl_api import config as config_module
 from dxgl_api import jobs, queues, storage
 from dxgl_api.db import connection
-from dxgl_api.models import LedgerEntry, Model3D, Render, User, utcnow
+from dxgl_api.tables import LedgerEntry, Model3D, Render, User, utcnow
 from dxgl_engine.errors import RenderFailed
 
 from .conftest import uploaded

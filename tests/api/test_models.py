@@ -7,7 +7,7 @@ import io
 import json
 
 from dxgl_api.db import connection
-from dxgl_api.models import LedgerEntry, Model3D, Render, User
+from dxgl_api.tables import LedgerEntry, Model3D, Render, User
 from dxgl_engine.load.formats import load_glb_bytes
 
 from .conftest import make_glb, scan_zip, upload, uploaded

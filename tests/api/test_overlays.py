@@ -4,8 +4,8 @@ from __future__ import annotations
 import io
 
 from dxgl_api.db import connection
-from dxgl_api.models import Render
-from dxgl_api.resources.overlays import store_overlay
+from dxgl_api.tables import Render
+from dxgl_api.blueprints.overlays import store_overlay
 
 from .conftest import huge_png_header, png, uploaded
 
@@ -97,7 +97,7 @@ def test_deleting_keeps_a_shared_image(client, alice, bob):
     a = post_overlay(client, alice, png(20, 20)).json["data"]
     b = post_overlay(client, bob, png(20, 20)).json["data"]  # same bytes: one stored file
     with connection():
-        from dxgl_api.models import Overlay
+        from dxgl_api.tables import Overlay
 
         path = storage.overlay_path(Overlay.get_by_id(a["id"]).blob)
     client.delete(f"/v1/overlays/{a['id']}", headers=alice.headers)
@@ -108,7 +108,7 @@ def test_deleting_keeps_a_shared_image(client, alice, bob):
 
 def test_an_image_used_by_an_unfinished_render_stays(client, alice, config):
     from dxgl_api import queues, storage
-    from dxgl_api.models import Overlay
+    from dxgl_api.tables import Overlay
 
     overlay = post_overlay(client, alice, png(30, 30)).json["data"]
     model_id = uploaded(client, alice)["modelId"]

@@ -8,7 +8,7 @@ import pytest
 
 from dxgl_api import jobs
 from dxgl_api.db import connection
-from dxgl_api.models import LedgerEntry, Render, User
+from dxgl_api.tables import LedgerEntry, Render, User
 from dxgl_engine.errors import RenderFailed
 from dxgl_engine.tiers import TIERS
 

@@ -14,7 +14,7 @@ import pytest
 from dxgl_api import storage
 from dxgl_api.config import Config
 from dxgl_api.db import connection
-from dxgl_api.models import Render
+from dxgl_api.tables import Render
 from dxgl_engine.encode.ffmpeg import probe
 
 from .conftest import uploaded

@@ -9,10 +9,19 @@ from ..auth import require
 from ..db import write_transaction
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
-from ..models import Render, User
-from ..render_requests import MAX_BATCH, batch_items, RenderRequest, create, owned_model, parse_settings
-from ..schemas import (DeletedEnvelope, PageArgs, Passthrough, RenderSettingsField, RenderSettingsSchema, Timestamp,
-                       envelope, page_meta, page_window)
+from ..render_requests import MAX_BATCH, RenderRequest, batch_items, create, owned_model, parse_settings
+from ..schemas import (
+    DeletedEnvelope,
+    PageArgs,
+    Passthrough,
+    RenderSettingsField,
+    RenderSettingsSchema,
+    Timestamp,
+    envelope,
+    page_meta,
+    page_window,
+)
+from ..tables import Render, User
 
 RENDER = '/<notin("batch"):render_id>'
 blp = Blueprint("renders", __name__, url_prefix="/v1/renders", description="Renders: videos made from a model")

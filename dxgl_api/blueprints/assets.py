@@ -12,8 +12,8 @@ from .. import statuses, storage
 from ..auth import require
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
-from ..models import Render
 from ..schemas import iso
+from ..tables import Render
 from .renders import RENDER, owned_render, render_json
 
 blp = Blueprint("assets", __name__, url_prefix="/v1/renders", description="Assets: a finished render's files")

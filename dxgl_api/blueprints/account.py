@@ -7,9 +7,9 @@ from marshmallow import fields
 from .. import config
 from ..auth import require
 from ..extensions import Blueprint, Schema
-from ..models import LedgerEntry, Model3D, User
 from ..render_requests import max_length_for
 from ..schemas import PageArgs, Timestamp, envelope, page_meta, page_window
+from ..tables import LedgerEntry, Model3D, User
 
 blp = Blueprint("account", __name__, url_prefix="/v1/account", description="Account: balance and limits")
 

@@ -11,9 +11,9 @@ from ..auth import require
 from ..db import write_transaction
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
-from ..models import Model3D, ModelTag, Render, utcnow
 from ..render_requests import owned_model, parse_settings
 from ..schemas import DeletedEnvelope, PageArgs, RenderSettingsField, Timestamp, envelope, page_meta, page_window
+from ..tables import Model3D, ModelTag, Render, utcnow
 from .renders import RenderSummarySchema, render_json
 
 MODEL = '/<notin("ingest", "check-hash"):model_id>'

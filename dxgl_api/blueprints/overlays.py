@@ -10,9 +10,9 @@ from .. import config, statuses, storage
 from ..auth import require
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
-from ..models import Overlay, Render, User
 from ..overlay_images import inspect_image
 from ..schemas import DeletedEnvelope, Timestamp, envelope
+from ..tables import Overlay, Render, User
 
 blp = Blueprint("overlays", __name__, url_prefix="/v1/overlays", description="Overlays: background images")
 

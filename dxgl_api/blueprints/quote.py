@@ -10,9 +10,9 @@ from dxgl_engine.settings import credits_for
 from ..auth import require
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
-from ..models import User
 from ..render_requests import MAX_BATCH, batch_items, max_length_for
 from ..schemas import Passthrough, RenderSettingsSchema, envelope
+from ..tables import User
 
 blp = Blueprint("quote", __name__, url_prefix="/v1/quote", description="Quote: credit cost of renders")
 

@@ -9,7 +9,7 @@ import pytest
 
 from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.settings import Settings
-from dxgl_gui import server
+from dxgl_gui import send_dialog
 
 from .conftest import open_model
 
@@ -63,8 +63,8 @@ def fake(monkeypatch):
         made.append(FakeClient(url, token))
         return made[-1]
 
-    monkeypatch.setattr(server, "make_client", factory)
-    monkeypatch.setattr(server, "POLL_MS", 50)
+    monkeypatch.setattr(send_dialog, "make_client", factory)
+    monkeypatch.setattr(send_dialog, "POLL_MS", 50)
     return made
 
 
@@ -100,9 +100,9 @@ def test_quote_first_then_send_and_follow_the_render(window, qtbot, animated_pat
 @pytest.mark.shared_assets
 def test_models_that_are_not_glb_are_packed_first(tmp_path, product_path, shared_assets):
     gltf = shared_assets / "khronos" / "TextureCoordinateTest" / "TextureCoordinateTest.gltf"
-    packed = server.upload_file(str(gltf), tmp_path)
+    packed = send_dialog.upload_file(str(gltf), tmp_path)
     assert packed.suffix == ".glb" and packed.read_bytes()[:4] == b"glTF"
-    assert server.upload_file(str(product_path), tmp_path) == product_path
+    assert send_dialog.upload_file(str(product_path), tmp_path) == product_path
 
 
 def test_not_enough_credits_or_a_refusal_is_shown(window, qtbot, product_path, monkeypatch):
@@ -110,14 +110,14 @@ def test_not_enough_credits_or_a_refusal_is_shown(window, qtbot, product_path, m
 
     open_model(window, qtbot, product_path)
     window.panel.set_settings(Settings.from_json({"quality": "pro"}))
-    monkeypatch.setattr(server, "make_client", lambda url, token: FakeClient(url, token, credits=3))
+    monkeypatch.setattr(send_dialog, "make_client", lambda url, token: FakeClient(url, token, credits=3))
     window.prefs.set_server("http://dxgl.test/v1", "t")
     dialog = window.send_dialog()
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: "Not enough credits" in dialog.quote_label.text())
     assert not dialog.send_button.isEnabled()
     refused = Unauthorized("unauthorized", "invalid or revoked API token", 401)
-    monkeypatch.setattr(server, "make_client", lambda url, token: FakeClient(url, token, fail_quote=refused))
+    monkeypatch.setattr(send_dialog, "make_client", lambda url, token: FakeClient(url, token, fail_quote=refused))
     dialog.token.setText("revoked")  # a new token: a new client
     dialog.request_quote()
     qtbot.waitUntil(lambda: "Quote failed" in dialog.quote_label.text())
