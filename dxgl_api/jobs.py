@@ -2,7 +2,7 @@
 behind by a dead worker are recovered.
 
 A job claims its renders (pending → claimed by "host:pid"), loads the model once and runs the
-engine, mapping the pipeline's stages onto the reference's statuses:
+engine, mapping the pipeline's phases onto the reference's statuses:
 
     "poster" 0.0 → poster-processing, "poster" 1.0 → poster-done,
     "video"/"encoding" → video-processing, finished → done; any failure → error (credits returned).
@@ -160,7 +160,7 @@ def render_group(scene: Scene, renders: list[Render], me: str) -> None:
         return
     trackers = [t for _, _, t in videos]
     work = partial(render_batch, scene, [job for _, job, _ in videos],
-                   progress=lambda i, stage, fraction: trackers[i].progress(stage, fraction),
+                   progress=lambda i, phase, fraction: trackers[i].progress(phase, fraction),
                    cancel=AllCancelled(trackers))  # a deleted render's files are dropped when the batch ends
     results = _attempt([r for r, _, _ in videos], work)
     for (render, _, _), result in zip(videos, results or []):
@@ -216,16 +216,16 @@ def preview_settings(settings: Settings) -> Settings:
 
 
 # --- status moves ------------------------------------------------------------------------------
-def stage_status(stage: str, fraction: float) -> str | None:
-    if stage == "poster":
+def phase_status(phase: str, fraction: float) -> str | None:
+    if phase == "poster":
         return statuses.POSTER_DONE if fraction >= 1.0 else statuses.POSTER_PROCESSING
-    if stage in ("video", "encoding"):
+    if phase in ("video", "encoding"):
         return statuses.VIDEO_PROCESSING
     return None
 
 
-def stage_progress(stage: str, fraction: float) -> float:
-    start, span = {"poster": (0.0, 0.05), "video": (0.05, 0.85), "encoding": (0.9, 0.1)}.get(stage, (1.0, 0.0))
+def phase_progress(phase: str, fraction: float) -> float:
+    start, span = {"poster": (0.0, 0.05), "video": (0.05, 0.85), "encoding": (0.9, 0.1)}.get(phase, (1.0, 0.0))
     return round(start + span * max(0.0, min(1.0, fraction)), 4)
 
 
@@ -271,11 +271,11 @@ class Tracker:
         self.interval = config.active().heartbeat_s
         self.last_write = 0.0
 
-    def progress(self, stage: str, fraction: float) -> None:
-        status = stage_status(stage, fraction) or self.status
+    def progress(self, phase: str, fraction: float) -> None:
+        status = phase_status(phase, fraction) or self.status
         now = time.monotonic()
         if status != self.status or now - self.last_write >= self.interval:
-            self.write(status, stage_progress(stage, fraction))
+            self.write(status, phase_progress(phase, fraction))
             self.last_write = now
 
     def write(self, status: str | None, progress: float) -> None:

@@ -149,10 +149,10 @@ def _render_with_progress(scene, settings, output, files=None):
     n = settings.frame_count
     with tqdm(total=n, unit="frame", desc="rendering", file=sys.stderr, disable=None, leave=False) as bar:
 
-        def progress(stage: str, fraction: float) -> None:
-            if stage == "video":
+        def progress(phase: str, fraction: float) -> None:
+            if phase == "video":
                 bar.update(round(fraction * n) - bar.n)
-            elif stage == "encoding" and fraction == 0.0:
+            elif phase == "encoding" and fraction == 0.0:
                 bar.set_description("finishing")
 
         return render_video(scene, settings, output, progress=progress, files=files)
@@ -170,7 +170,7 @@ def _cmd_dataset(args) -> int:
     views = settings.dataset_tier.views
     with tqdm(total=views, unit="view", desc="dataset", file=sys.stderr, disable=None, leave=False) as bar:
         result = export_dataset(scene, settings, args.output, files=files_from_args(args),
-                                progress=lambda stage, f: bar.update(round(f * views) - bar.n))  # fmt: skip
+                                progress=lambda phase, f: bar.update(round(f * views) - bar.n))  # fmt: skip
     print(f"wrote {result.path} ({result.views} views at {result.size}x{result.size}) in {result.seconds:.1f} s")
     return 0
 

@@ -20,10 +20,10 @@ from .export_worker import ExportRequest
 log = logging.getLogger(__name__)
 
 POLL_MS = 50
-# Share of the progress bar per pipeline stage: (start, width).
-STAGES = {"loading": (0.0, 0.03), "poster": (0.03, 0.04), "video": (0.07, 0.85), "dataset": (0.03, 0.89),
+# Share of the progress bar per pipeline phase: (start, width).
+PHASES = {"loading": (0.0, 0.03), "poster": (0.03, 0.04), "video": (0.07, 0.85), "dataset": (0.03, 0.89),
           "encoding": (0.92, 0.08), "done": (1.0, 0.0)}  # fmt: skip
-STAGE_TEXT = {"loading": "Loading model", "poster": "Rendering poster", "video": "Rendering frames",
+PHASE_TEXT = {"loading": "Loading model", "poster": "Rendering poster", "video": "Rendering frames",
               "dataset": "Rendering views", "encoding": "Finishing", "done": "Done"}  # fmt: skip
 SHUTDOWN_WAIT_S = 5.0
 
@@ -40,13 +40,13 @@ def output_filter(settings: Settings) -> str:
     return f"{settings.tier.label} video (*{suffix})"
 
 
-def overall_fraction(stage: str, fraction: float) -> float | None:
-    start, width = STAGES.get(stage, (None, 0.0))
+def overall_fraction(phase: str, fraction: float) -> float | None:
+    start, width = PHASES.get(phase, (None, 0.0))
     return None if start is None else start + width * min(max(fraction, 0.0), 1.0)
 
 
 class ExportJob(QObject):
-    """One export in its own process: `progress(stage, overall)`, then exactly one of
+    """One export in its own process: `progress(phase, overall)`, then exactly one of
     `finished(paths)`, `failed(message)` or `cancelled()`."""
 
     progress = Signal(str, float)
@@ -135,7 +135,7 @@ class ExportJob(QObject):
 
 
 class ExportProgress(QWidget):
-    """The status-bar strip for a running export: stage, progress bar, cancel."""
+    """The status-bar strip for a running export: phase, progress bar, cancel."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -173,7 +173,7 @@ class ExportProgress(QWidget):
         self.cancel_button.setEnabled(False)
         self.label.setText("Cancelling…")
 
-    def _show(self, stage: str, overall: float) -> None:
+    def _show(self, phase: str, overall: float) -> None:
         self.bar.setValue(round(overall * 1000))
         if self.cancel_button.isEnabled():
-            self.bar.setFormat(f"{STAGE_TEXT.get(stage, stage)} %p%")
+            self.bar.setFormat(f"{PHASE_TEXT.get(phase, phase)} %p%")

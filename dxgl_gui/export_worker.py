@@ -2,7 +2,7 @@
 window, so an export runs in its own process ('spawn'): it loads the model, renders through the
 pipeline in its own headless EGL context and reports over a queue. Nothing here imports Qt.
 
-Events put on the queue: ("progress", stage, fraction), ("done", [paths]),
+Events put on the queue: ("progress", phase, fraction), ("done", [paths]),
 ("cancelled", message), ("failed", code, message).
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ def run(request: ExportRequest, events, cancel) -> None:
     from dxgl_engine.errors import Cancelled, DxglError
 
     try:
-        paths = export(request, lambda stage, fraction: events.put(("progress", stage, float(fraction))), cancel)
+        paths = export(request, lambda phase, fraction: events.put(("progress", phase, float(fraction))), cancel)
     except Cancelled as err:
         events.put(("cancelled", str(err)))
     except DxglError as err:

@@ -80,7 +80,7 @@ def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, files: 
     import time
 
     t0 = time.perf_counter()
-    progress = progress or (lambda stage, fraction: None)
+    progress = progress or (lambda phase, fraction: None)
     s = dataset_settings(settings)
     tier = s.dataset_tier
     out = Path(out)

@@ -14,7 +14,7 @@ from ..motion.camera import Shot
 from ..motion.framing import frame_timeline
 from ..render import gl_context
 from ..render.backdrop import Backdrop
-from ..render.floor import FloorExtent, Stage
+from ..render.floor import Floor, FloorExtent
 from ..render.renderer import SSAA, Renderer
 from ..render_files import RenderFiles
 from ..scene.animation import Player, resolve_animation
@@ -40,7 +40,7 @@ class Timeline:
             gl_context.offscreen_context()
         self.renderer = Renderer(
             scene, self.width, self.height, ssaa=ssaa, look=Look.from_settings(settings, self.files.environment),
-            pose=self.player.pose(0.0), moving=self.moving_nodes(), stage=Stage.from_settings(settings),
+            pose=self.player.pose(0.0), moving=self.moving_nodes(), floor=Floor.from_settings(settings),
             extent=FloorExtent.around(world_points),
         )
         self.backdrop = Backdrop.from_settings(settings, self.files.background_image,

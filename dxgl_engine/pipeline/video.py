@@ -1,4 +1,4 @@
-"""Render jobs: settings -> frames -> files, with progress events per stage.
+"""Render jobs: settings -> frames -> files, with progress events per phase.
 
 Render once, encode many: jobs for one model that share geometry, effect, timing and transforms
 (they differ only in quality tier and backdrop) are rendered together, once per frame at the
@@ -88,14 +88,14 @@ def render_video(scene: Scene, settings: Settings, out: str | Path, *, progress:
     `size` overrides the tier's pixel size (even numbers), e.g. for a quick low-resolution preview;
     `files` holds the files the settings refer to (background/foreground images, a .hdr)."""
     job = VideoJob(settings, Path(out), files or RenderFiles(), size)
-    report = (lambda _i, stage, fraction: progress(stage, fraction)) if progress else None
+    report = (lambda _i, phase, fraction: progress(phase, fraction)) if progress else None
     return render_batch(scene, [job], progress=report, cancel=cancel, profile=profile)[0]
 
 
 def render_batch(scene: Scene, jobs: list[VideoJob], *, progress: BatchProgressFn | None = None,
                  cancel: threading.Event | None = None, profile: bool = False) -> list[RenderResult]:
     """Render several videos of one model, sharing frames between the jobs that can (see module
-    docstring). `progress(job_index, stage, fraction)`. Results are in the order of `jobs`."""
+    docstring). `progress(job_index, phase, fraction)`. Results are in the order of `jobs`."""
     for job in jobs:
         _check(job)
     results: list[RenderResult | None] = [None] * len(jobs)
@@ -133,7 +133,7 @@ class _Encoding:
 
 def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progress: BatchProgressFn | None,
                   cancel: threading.Event | None, profile: bool) -> list[RenderResult]:
-    report = progress or (lambda i, stage, fraction: None)
+    report = progress or (lambda i, phase, fraction: None)
     t_start = time.perf_counter()
     lead = max(jobs, key=lambda j: j.pixel_size[0])
     width, height = lead.pixel_size

@@ -9,8 +9,8 @@ import numpy as np
 
 
 @dataclass(frozen=True)
-class Stage:
-    """What the floor does: settings shadows/reflector and the shadow's look."""
+class Floor:
+    """What the floor shows: the settings shadows and reflector, and the shadow's look."""
 
     shadows: bool = True
     reflector: bool = False
@@ -18,7 +18,7 @@ class Stage:
     shadow_softness: float = 0.5
 
     @classmethod
-    def from_settings(cls, s) -> "Stage":
+    def from_settings(cls, s) -> "Floor":
         return cls(s.shadows, s.reflector, s.shadow_intensity, s.shadow_softness)
 
 

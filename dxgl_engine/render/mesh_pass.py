@@ -67,7 +67,7 @@ class MeshPass:
     def draw(self, view_proj: np.ndarray, eye: np.ndarray, model: np.ndarray, *, mode: str = "lit",
              extra: dict | None = None) -> None:
         """Draw every item: opaque first, then transparent ones back to front. `mode` picks the
-        fragment stage: "lit" (the product look), "mirror" (the faded reflection, drawn with
+        fragment shader: "lit" (the product look), "mirror" (the faded reflection, drawn with
         mirrored winding), "height" (world height, for the shadow) or "depth" (camera depth, for
         datasets)."""
         self._frame += 1

@@ -20,7 +20,7 @@ from ..scene.model import Scene
 from ..scene.posed import rest_points
 from . import gl_context
 from .backdrop import Backdrop, cover_rect
-from .floor import FloorExtent, Stage
+from .floor import Floor, FloorExtent
 from .mesh_pass import MeshPass, shader_source
 from .passes.reflection import ReflectionPass
 from .passes.shadow import ShadowPass
@@ -35,7 +35,7 @@ MAX_COMPOSITES = 4  # backdrops one compose pass writes at once (see compose.fra
 
 @dataclass
 class FrameTimings:
-    """Accumulated milliseconds per stage (filled only when the renderer profiles)."""
+    """Accumulated milliseconds per step of a frame (filled only when the renderer profiles)."""
 
     draw: float = 0.0
     reduce_readback: float = 0.0
@@ -78,21 +78,21 @@ class Renderer:
     """Renders one Scene at one output size; `render(view)` returns (H, W, 4) uint8, top row first.
 
     `pose` is the scene's pose to upload with (rest pose when None) and `moving` the nodes an animation
-    drives (with their descendants): those are drawn per frame, the rest baked once. `stage` says
+    drives (with their descendants): those are drawn per frame, the rest baked once. `floor` says
     what the floor shows; `extent` is its size (from the timeline's framing; the rest pose otherwise)."""
 
     def __init__(self, scene: Scene, width: int, height: int, ssaa: int = SSAA, look: Look | None = None,
-                 pose: Pose | None = None, moving: set[int] = frozenset(), stage: Stage | None = None,
+                 pose: Pose | None = None, moving: set[int] = frozenset(), floor: Floor | None = None,
                  extent: FloorExtent | None = None):
         self.scene = scene
         self.ssaa = ssaa
-        self.stage = stage or Stage(shadows=False)
+        self.floor = floor or Floor(shadows=False)
         self.profile = False
         self.timings = FrameTimings()
         pose = pose if pose is not None else Player(scene, None).pose(0.0)
         self.meshes = MeshPass(scene, look or Look(), pose, moving)
         self.extent = extent or FloorExtent.around(rest_points(scene))
-        self.shadow = ShadowPass(self.meshes, self.stage, self.extent) if self.stage.shadows else None
+        self.shadow = ShadowPass(self.meshes, self.floor, self.extent) if self.floor.shadows else None
         self.reflection: ReflectionPass | None = None
         self._composers: dict[tuple, gloo.Program] = {}
         self._blank = gloo.Texture2D(np.zeros((1, 1, 4), np.uint8))
@@ -125,7 +125,7 @@ class Renderer:
                                         depth=gloo.RenderBuffer((hh, hw), format=GL_DEPTH_COMPONENT24))
         self._lo: dict[tuple[int, int, int], tuple[gloo.FrameBuffer, list]] = {}
         self._mip_levels = 0
-        if self.stage.reflector:
+        if self.floor.reflector:
             self.reflection = ReflectionPass(self.meshes, self.extent, width, height)
 
     def _lo_fbo(self, w: int, h: int, n: int) -> gloo.FrameBuffer:

@@ -66,7 +66,7 @@ class Material:
     alpha_cutoff: float = 0.5
     double_sided: bool = False
     unlit: bool = False
-    # Other material extensions (clearcoat, sheen, transmission…) kept raw for the shading stages.
+    # Other material extensions (clearcoat, sheen, transmission…) kept raw for the renderer's shading.
     extensions: dict = field(default_factory=dict)
 
     def textures(self) -> dict[str, TextureRef]:

@@ -17,7 +17,7 @@ from dxgl_engine.scene.model import Scene
 
 from .datasets import Dataset
 from .form import as_settings
-from .progress import stage_bar
+from .progress import phase_bar
 from .widget import as_scene
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def render_video(model: Model, settings: Any = None, out: str | os.PathLike | No
     temporary folder; `size` overrides the tier's pixel size (a quick look)."""
     scene, s = as_scene(model), as_settings({} if settings is None else settings)
     out = Path(out) if out is not None else _out_dir() / f"render{s.tier.extension}"
-    with stage_bar("render", s.frame_count, "frame", "video", enabled=progress) as report:
+    with phase_bar("render", s.frame_count, "frame", "video", enabled=progress) as report:
         result = pipeline.render_video(scene, s, out, progress=report, size=size, files=files)
     log.info("rendered %s (%dx%d, %d frames) in %.1f s", out, result.width, result.height, result.frames,
              result.seconds)
@@ -66,7 +66,7 @@ def generate_dataset(model: Model, out: str | os.PathLike | None = None, *, qual
     base = as_settings({} if settings is None else settings).to_json()
     s = as_settings({**base, "output": "dataset", "datasetQuality": quality, "coverage": coverage})
     out = Path(out) if out is not None else _out_dir() / "dataset.zip"
-    with stage_bar("dataset", s.dataset_tier.views, "view", "dataset", enabled=progress) as report:
+    with phase_bar("dataset", s.dataset_tier.views, "view", "dataset", enabled=progress) as report:
         result = dataset_mod.export_dataset(scene, s, out, progress=report, files=files)
     log.info("dataset %s: %d views at %d px in %.1f s", out, result.views, result.size, result.seconds)
     return Dataset(result.path, result)

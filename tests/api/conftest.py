@@ -129,18 +129,18 @@ def png(width: int, height: int, fmt: str = "PNG", color=(200, 30, 40)) -> bytes
 
 @dataclass
 class FakeEngine:
-    """Stands in for dxgl_engine.pipeline.video.render_batch: same stages, same files, no GL. It renders
+    """Stands in for dxgl_engine.pipeline.video.render_batch: same phases, same files, no GL. It renders
     the batch's jobs one by one through `one` (what tests count in `calls`)."""
 
     calls: list = field(default_factory=list)
     error: Exception | None = None
-    on_stage: object = None  # callable(stage, fraction, out) run at each progress event
+    on_phase: object = None  # callable(phase, fraction, out) run at each progress event
     video_bytes: int = 50_000
 
     def __call__(self, scene, jobs, *, progress=None, cancel=None, **_):
         results = []
         for i, job in enumerate(jobs):
-            report = (lambda stage, fraction, i=i: progress(i, stage, fraction)) if progress else None
+            report = (lambda phase, fraction, i=i: progress(i, phase, fraction)) if progress else None
             results.append(self.one(scene, job.settings, job.out, progress=report, cancel=cancel, size=job.size,
                                     files=job.files))
         return results
@@ -150,15 +150,15 @@ class FakeEngine:
         self.calls.append({"settings": settings, "out": out, "size": size, "files": files,
                            "thread": threading.current_thread().name})
         width, height = size or settings.size
-        for stage, fraction in (("poster", 0.0), ("poster", 1.0), ("video", 0.5), ("video", 1.0),
+        for phase, fraction in (("poster", 0.0), ("poster", 1.0), ("video", 0.5), ("video", 1.0),
                                 ("encoding", 0.0), ("encoding", 1.0)):
             if progress:
-                progress(stage, fraction)
-            if self.on_stage:
-                self.on_stage(stage, fraction, out)
+                progress(phase, fraction)
+            if self.on_phase:
+                self.on_phase(phase, fraction, out)
             if cancel is not None and cancel.is_set():
                 raise Cancelled("render cancelled")
-            if self.error is not None and stage == "video":
+            if self.error is not None and phase == "video":
                 raise self.error
         paths = VideoPaths.beside(out)
         out.parent.mkdir(parents=True, exist_ok=True)

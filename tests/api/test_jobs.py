@@ -29,15 +29,15 @@ def no_heartbeat_delay(app, config):
 def test_status_moves_through_the_reference_states(client, alice, fake_engine):
     seen = []
 
-    def record(stage, fraction, out):
+    def record(phase, fraction, out):
         render_id = out.parent.name
         with connection():
             r = Render.get_by_id(render_id)
-        seen.append((r.is_system_preview, stage, fraction, r.status))
+        seen.append((r.is_system_preview, phase, fraction, r.status))
 
-    fake_engine.on_stage = record
+    fake_engine.on_phase = record
     data = uploaded(client, alice)
-    paid = [(stage, f, status) for preview, stage, f, status in seen if not preview]
+    paid = [(phase, f, status) for preview, phase, f, status in seen if not preview]
     assert [s for _, _, s in paid] == ["poster-processing", "poster-done", "video-processing", "video-processing",
                                        "video-processing", "video-processing"]
     got = client.get(f"/v1/renders/{data['renderId']}", headers=alice.headers).json["data"]
@@ -48,12 +48,12 @@ def test_status_moves_through_the_reference_states(client, alice, fake_engine):
 
 
 def test_preview_failure_marks_the_model_broken(client, alice, fake_engine):
-    def fail_previews(stage, fraction, out):
+    def fail_previews(phase, fraction, out):
         with connection():
-            if Render.get_by_id(out.parent.name).is_system_preview and stage == "video":
+            if Render.get_by_id(out.parent.name).is_system_preview and phase == "video":
                 raise RenderFailed("model has no geometry to frame")
 
-    fake_engine.on_stage = fail_previews
+    fake_engine.on_phase = fail_previews
     data = uploaded(client, alice)
     model = client.get(f"/v1/models/{data['modelId']}", headers=alice.headers).json["data"]
     assert model["broken"] is True and model["brokenReason"] == "model has no geometry to frame"
@@ -85,14 +85,14 @@ def test_missing_model_file_fails_the_job(client, alice, config):
 def test_deleting_a_render_cancels_it_mid_job(client, alice, fake_engine):
     victims = []
 
-    def delete_mid_video(stage, fraction, out):
+    def delete_mid_video(phase, fraction, out):
         with connection():
             render = Render.get_by_id(out.parent.name)
-            if not render.is_system_preview and stage == "video" and fraction == 0.5:
+            if not render.is_system_preview and phase == "video" and fraction == 0.5:
                 Render.delete().where(Render.id == render.id).execute()
                 victims.append(render.id)
 
-    fake_engine.on_stage = delete_mid_video
+    fake_engine.on_phase = delete_mid_video
     uploaded(client, alice)
     assert len(victims) == 1
     assert not storage.render_dir(victims[0]).exists()
@@ -106,14 +106,14 @@ def test_waiting_renders_of_a_job_are_claimed_and_heartbeaten(client, make_accou
     config_module.activate(config.replace(heartbeat_s=0.05))
     observed = {}
 
-    def watch(stage, fraction, out):
-        time.sleep(0.06)  # a slow stage: the heartbeat thread beats meanwhile
+    def watch(phase, fraction, out):
+        time.sleep(0.06)  # a slow phase: the heartbeat thread beats meanwhile
         with connection():
             rows = {r.id: r for r in Render.select().where(Render.is_system_preview == False)}  # noqa: E712
         observed.setdefault(out.parent.name, []).append(
             {rid: (r.status, r.claimed_by is not None, r.heartbeat_at) for rid, r in rows.items()})
 
-    fake_engine.on_stage = watch
+    fake_engine.on_phase = watch
     data = client.post("/v1/renders/batch", json={"renders": [{"modelId": model_id}] * 2},
                        headers=account.headers).json["data"]
     first, second = data[0]["id"], data[1]["id"]
@@ -214,12 +214,12 @@ def test_a_job_for_renders_already_claimed_does_nothing(client, alice, fake_engi
     assert len(fake_engine.calls) == calls
 
 
-def test_stage_mapping():
-    assert jobs.stage_status("poster", 0.0) == "poster-processing"
-    assert jobs.stage_status("poster", 1.0) == "poster-done"
-    assert jobs.stage_status("video", 0.3) == jobs.stage_status("encoding", 0.0) == "video-processing"
-    assert jobs.stage_status("done", 1.0) is None
-    assert jobs.stage_progress("poster", 0.0) < jobs.stage_progress("video", 0.5) < jobs.stage_progress("encoding", 1)
+def test_phase_mapping():
+    assert jobs.phase_status("poster", 0.0) == "poster-processing"
+    assert jobs.phase_status("poster", 1.0) == "poster-done"
+    assert jobs.phase_status("video", 0.3) == jobs.phase_status("encoding", 0.0) == "video-processing"
+    assert jobs.phase_status("done", 1.0) is None
+    assert jobs.phase_progress("poster", 0.0) < jobs.phase_progress("video", 0.5) < jobs.phase_progress("encoding", 1)
 
 
 # --- the real engine ---------------------------------------------------------------------------
@@ -253,11 +253,11 @@ def test_a_stopping_worker_hands_its_renders_back(client, alice, fake_engine):
     queues.configure_queues("memory", immediate=False)
     render_id = uploaded(client, alice)["renderId"]
 
-    def interrupt(stage, fraction, out):
-        if stage == "video":
+    def interrupt(phase, fraction, out):
+        if phase == "video":
             raise KeyboardInterrupt
 
-    fake_engine.on_stage = interrupt
+    fake_engine.on_phase = interrupt
     with connection(), pytest.raises(KeyboardInterrupt):
         jobs.run_job([render_id])
     with connection():

@@ -28,10 +28,10 @@ def product(gl):
 def dataset(product, tmp_path_factory):
     out = tmp_path_factory.mktemp("ds") / "set.zip"
     settings = Settings.from_json({"output": "dataset", "datasetQuality": "100x800", "coverage": "sphere"})
-    stages = []
-    export_dataset(product, settings, out, progress=lambda s, f: stages.append((s, f)))
+    phases = []
+    export_dataset(product, settings, out, progress=lambda s, f: phases.append((s, f)))
     z = zipfile.ZipFile(out)
-    return z, json.loads(z.read("transforms.json")), settings, stages
+    return z, json.loads(z.read("transforms.json")), settings, phases
 
 
 def png(z, name):
@@ -70,7 +70,7 @@ def project(meta, frame, pts):
 
 
 def test_layout_and_counts(dataset):
-    z, meta, settings, stages = dataset
+    z, meta, settings, phases = dataset
     names = set(z.namelist())
     for folder in ("images", "rgba", "masks", "depth"):
         assert sum(n.startswith(folder + "/") for n in names) == 100
@@ -84,7 +84,7 @@ def test_layout_and_counts(dataset):
     assert tuple(img[0, 0]) == (255, 255, 255) and rgba[0, 0, 3] == 0  # composited on white; alpha kept
     depth = png(z, meta["frames"][0]["depth_file_path"])
     assert depth.dtype == np.uint16
-    assert stages[-1] == ("encoding", 1.0) and [f for s, f in stages if s == "dataset"][-1] == 1.0
+    assert phases[-1] == ("encoding", 1.0) and [f for s, f in phases if s == "dataset"][-1] == 1.0
 
 
 def test_cameras_spread_over_the_sphere_and_look_at_the_centre(dataset):

@@ -22,8 +22,8 @@ def product(gl):
 
 def test_share_video_posters_and_thumbnail(product, tmp_path):
     s = Settings.from_json({"length": 3.1, "bgColor": "#204080", "aspect": "16:9"})
-    stages = []
-    result = render_video(product, s, tmp_path / "video.mp4", progress=lambda st, f: stages.append((st, f)))
+    phases = []
+    result = render_video(product, s, tmp_path / "video.mp4", progress=lambda st, f: phases.append((st, f)))
     paths = result.paths
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.all())
 
@@ -42,9 +42,9 @@ def test_share_video_posters_and_thumbnail(product, tmp_path):
     small = Image.open(paths.poster_small)
     assert max(small.size) == 480 and small.mode == "RGB"
 
-    names = [st for st, _ in stages]
+    names = [st for st, _ in phases]
     assert names.index("poster") < names.index("video") < names.index("encoding") < names.index("done")
-    video_fractions = [f for st, f in stages if st == "video"]
+    video_fractions = [f for st, f in phases if st == "video"]
     assert video_fractions == sorted(video_fractions) and video_fractions[-1] == 1.0
 
 
@@ -65,8 +65,8 @@ def test_first_video_frame_matches_poster(product, tmp_path):
 def test_cancel_leaves_no_files(product, tmp_path):
     cancel = threading.Event()
 
-    def progress(stage, fraction):
-        if stage == "video" and fraction > 0.2:
+    def progress(phase, fraction):
+        if phase == "video" and fraction > 0.2:
             cancel.set()
 
     with pytest.raises(Cancelled):

@@ -52,13 +52,13 @@ def test_export_a_short_video_while_the_preview_plays(short_clip, qtbot, tmp_pat
     out = tmp_path / "out" / "bottle.mp4"
     out.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out.with_suffix("")), ""))
-    shown_while_exporting, stages = [], []
+    shown_while_exporting, phases = [], []
     window.preview.frameShown.connect(lambda info: window.export_job and shown_while_exporting.append(info))
     window.preview.play()
     window.export_action.trigger()  # the dialog picks a name without the suffix: the app adds .mp4
     job = window.export_job
     assert job is not None and not window.export_action.isEnabled()
-    job.progress.connect(lambda stage, overall: stages.append((stage, overall)))
+    job.progress.connect(lambda phase, overall: phases.append((phase, overall)))
     with qtbot.waitSignal(job.finished, timeout=EXPORT_TIMEOUT_MS) as done:
         pass
     window.preview.pause()
@@ -67,8 +67,8 @@ def test_export_a_short_video_while_the_preview_plays(short_clip, qtbot, tmp_pat
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
     info = probe(out)
     assert (info["size"], info["fps"], info["frames"]) == ((960, 540), 30.0, 90)
-    assert {s for s, _ in stages} >= {"poster", "video", "encoding"}
-    overall = [o for _, o in stages]
+    assert {s for s, _ in phases} >= {"poster", "video", "encoding"}
+    overall = [o for _, o in phases]
     assert overall == sorted(overall) and overall[-1] == pytest.approx(1.0)
     assert len(shown_while_exporting) > 3  # the event loop kept drawing preview frames
     assert sorted(p.name for p in out.parent.iterdir()) == sorted(p.name for p in paths)  # no temporaries
@@ -108,11 +108,11 @@ def test_cancelling_an_export_leaves_no_file(window, qtbot, product_path, tmp_pa
 def test_a_dataset_goes_through_the_engines_exporter_and_cancels_cleanly(window, qtbot, product_path, tmp_path):
     open_model(window, qtbot, product_path)
     window.panel.set_settings(Settings.from_json({"effect": "dataset"}))
-    stages, out_dir = [], tmp_path / "dataset"
+    phases, out_dir = [], tmp_path / "dataset"
     out_dir.mkdir()
     job = window.start_export(out_dir / "views.zip")
-    job.progress.connect(lambda stage, overall: stages.append(stage))
-    qtbot.waitUntil(lambda: "dataset" in stages, timeout=EXPORT_TIMEOUT_MS)  # views are being rendered
+    job.progress.connect(lambda phase, overall: phases.append(phase))
+    qtbot.waitUntil(lambda: "dataset" in phases, timeout=EXPORT_TIMEOUT_MS)  # views are being rendered
     with qtbot.waitSignal(job.cancelled, timeout=EXPORT_TIMEOUT_MS):
         job.cancel()
     assert list(out_dir.iterdir()) == []

@@ -1,7 +1,7 @@
 """glTF skins and animations.
 
 Sampler data are decoded to float; each channel is checked against its sampler so the
-animation stage can index keyframes without bounds surprises: output count must equal
+playback can index keyframes without bounds surprises: output count must equal
 input count (x3 for CUBICSPLINE, x morph targets for weights).
 """
 from __future__ import annotations

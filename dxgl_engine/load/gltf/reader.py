@@ -2,7 +2,7 @@
 
 The cheap structural checks run first (nodes, materials, meshes, skins, animations) and
 the costly image decoding last, so a broken file fails fast. Whatever escapes the explicit
-checks is still reported as InvalidFormat naming the stage, never as a bare traceback.
+checks is still reported as InvalidFormat naming the part, never as a bare traceback.
 """
 from __future__ import annotations
 
@@ -50,18 +50,18 @@ def _read_file(path: Path) -> bytes:
         raise InvalidFormat(f"cannot read {path.name}: {err.strerror or err}") from None
 
 
-def _wrap(stage: str, fn, *args):
-    """Run one reading stage, turning unexpected exceptions into InvalidFormat with context."""
+def _wrap(part: str, fn, *args):
+    """Read one part of the document, turning unexpected exceptions into InvalidFormat with context."""
     try:
         return fn(*args)
     except DxglError:
         raise
     except MemoryError:
-        raise InvalidFormat(f"model is too large to load while reading {stage}") from None
+        raise InvalidFormat(f"model is too large to load while reading {part}") from None
     except RecursionError:
-        raise InvalidFormat(f"model is nested too deeply while reading {stage}") from None
+        raise InvalidFormat(f"model is nested too deeply while reading {part}") from None
     except Exception as err:
-        raise InvalidFormat(f"unexpected error while reading {stage}: {type(err).__name__}: {err}") from err
+        raise InvalidFormat(f"unexpected error while reading {part}: {type(err).__name__}: {err}") from err
 
 
 def _read(doc: GltfDocument) -> Scene:

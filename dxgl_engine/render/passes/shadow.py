@@ -12,7 +12,7 @@ from scipy.ndimage import gaussian_filter
 from vispy import gloo
 
 from .. import gl_context
-from ..floor import FloorExtent, Stage
+from ..floor import Floor, FloorExtent
 from ..mesh_pass import MeshPass, shader_source
 
 SHADOW_SIZE = 256  # texels across the floor square
@@ -25,7 +25,7 @@ VISIBLE = 1.0 / 1024.0
 QUAD = np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], np.float32)
 
 
-def shadow_darkness(heights: np.ndarray, extent: FloorExtent, stage: Stage) -> np.ndarray:
+def shadow_darkness(heights: np.ndarray, extent: FloorExtent, floor: Floor) -> np.ndarray:
     """Shadow alpha per floor texel from the lowest occluder height (inf where nothing is above)."""
     n = heights.shape[0]
     covered = np.isfinite(heights)
@@ -33,12 +33,12 @@ def shadow_darkness(heights: np.ndarray, extent: FloorExtent, stage: Stage) -> n
     texel = 2.0 * extent.half / n
     contact = np.exp(-h / (0.04 * extent.height))
     soft = np.exp(-h / (0.6 * extent.height))
-    sigma_contact = max(0.6, (0.004 + 0.008 * stage.shadow_softness) * extent.height / texel)
-    sigma_soft = max(1.0, (0.03 + 0.14 * stage.shadow_softness) * extent.height / texel)
+    sigma_contact = max(0.6, (0.004 + 0.008 * floor.shadow_softness) * extent.height / texel)
+    sigma_soft = max(1.0, (0.03 + 0.14 * floor.shadow_softness) * extent.height / texel)
     contact = gaussian_filter(np.where(covered, contact, 0.0), sigma_contact, mode="constant")
     soft = gaussian_filter(np.where(covered, soft, 0.0), sigma_soft, mode="constant")
     alpha = 1.0 - (1.0 - 0.85 * np.clip(contact, 0, 1)) * (1.0 - 0.55 * np.clip(soft, 0, 1))
-    return (stage.shadow_intensity * alpha).astype(np.float32)
+    return (floor.shadow_intensity * alpha).astype(np.float32)
 
 
 def visible_area(darkness: np.ndarray) -> np.ndarray | None:
@@ -57,8 +57,8 @@ def visible_area(darkness: np.ndarray) -> np.ndarray | None:
 class ShadowPass:
     """Bakes the shadow texture from the model's meshes and draws the floor that shows it."""
 
-    def __init__(self, meshes: MeshPass, stage: Stage, extent: FloorExtent):
-        self.meshes, self.stage, self.extent = meshes, stage, extent
+    def __init__(self, meshes: MeshPass, floor: Floor, extent: FloorExtent):
+        self.meshes, self.floor, self.extent = meshes, floor, extent
         self._height_tex = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 4), format="rgba", internalformat="rgba32f")
         self._height_fbo = gloo.FrameBuffer(color=self._height_tex,
                                             depth=gloo.RenderBuffer((SHADOW_SIZE, SHADOW_SIZE), format="depth"))
@@ -77,7 +77,7 @@ class ShadowPass:
             return
         self._key = key
         heights = self._render_heights(model)
-        darkness = shadow_darkness(heights, self.extent, self.stage)
+        darkness = shadow_darkness(heights, self.extent, self.floor)
         self.texture.set_data(darkness[..., None])
         self.area = visible_area(darkness)
         self.bakes += 1
