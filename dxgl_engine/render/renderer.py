@@ -21,7 +21,7 @@ from ..scene.posed import rest_points
 from . import gl_context
 from .backdrop import Backdrop, cover_rect
 from .floor import Floor, FloorExtent
-from .mesh_pass import MeshPass, shader_source
+from .meshes import Meshes, shader_source
 from .passes.reflection import ReflectionPass
 from .passes.shadow import ShadowPass
 from .tiles import Tile, plan_tiles
@@ -90,7 +90,7 @@ class Renderer:
         self.profile = False
         self.timings = FrameTimings()
         pose = pose if pose is not None else Player(scene, None).pose(0.0)
-        self.meshes = MeshPass(scene, look or Look(), pose, moving)
+        self.meshes = Meshes(scene, look or Look(), pose, moving)
         self.extent = extent or FloorExtent.around(rest_points(scene))
         self.shadow = ShadowPass(self.meshes, self.floor, self.extent) if self.floor.shadows else None
         self.reflection: ReflectionPass | None = None

@@ -6,7 +6,7 @@ import numpy as np
 from vispy import gloo
 
 from ..floor import FloorExtent
-from ..mesh_pass import MeshPass, shader_source
+from ..meshes import Meshes, shader_source
 
 
 class ReflectionPass:
@@ -16,7 +16,7 @@ class ReflectionPass:
     STRENGTH = 0.32  # at the floor line
     FADE = 0.35  # of the model's height
 
-    def __init__(self, meshes: MeshPass, extent: FloorExtent, width: int, height: int):
+    def __init__(self, meshes: Meshes, extent: FloorExtent, width: int, height: int):
         self.meshes, self.extent = meshes, extent
         self.size = (width, height)
         self._layers = [self._target(width, height, depth=(k == 0)) for k in range(2)]

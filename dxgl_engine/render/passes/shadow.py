@@ -13,7 +13,7 @@ from vispy import gloo
 
 from .. import gl_context
 from ..floor import Floor, FloorExtent
-from ..mesh_pass import MeshPass, shader_source
+from ..meshes import Meshes, shader_source
 
 SHADOW_SIZE = 256  # texels across the floor square
 
@@ -57,7 +57,7 @@ def visible_area(darkness: np.ndarray) -> np.ndarray | None:
 class ShadowPass:
     """Bakes the shadow texture from the model's meshes and draws the floor that shows it."""
 
-    def __init__(self, meshes: MeshPass, floor: Floor, extent: FloorExtent):
+    def __init__(self, meshes: Meshes, floor: Floor, extent: FloorExtent):
         self.meshes, self.floor, self.extent = meshes, floor, extent
         self._height_tex = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 4), format="rgba", internalformat="rgba32f")
         self._height_fbo = gloo.FrameBuffer(color=self._height_tex,

@@ -1,4 +1,4 @@
-"""Drawing the model's meshes: program variants per feature set, per-item matrices, opaque then
+"""Drawing the model's meshes: one compiled program per feature set, per-item matrices, opaque then
 sorted transparent items. Used by the main view, the mirrored reflection and the shadow's
 top-down height render, which differ only in their camera and fragment shader.
 """
@@ -30,7 +30,7 @@ def shader_source(name: str, defines: frozenset[str] = frozenset()) -> str:
 PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag"}
 
 
-class _Variant:
+class _MeshProgram:
     """One compiled program for a feature set, and the names of the uniforms it declares."""
 
     def __init__(self, features: frozenset[str], fragment: str):
@@ -43,7 +43,7 @@ class _Variant:
             self.program[name] = value
 
 
-class MeshPass:
+class Meshes:
     """The model on the GPU and the programs that draw it."""
 
     def __init__(self, scene: Scene, look: Look, pose: Pose, moving: set[int]):
@@ -53,7 +53,7 @@ class MeshPass:
         self.gpu = GpuScene.upload(scene, pose, moving)
         n_lights = len(light_nodes(scene))
         self._look_features = look.features | ({f"PUNCTUAL_LIGHTS {n_lights}"} if n_lights else set())
-        self._variants: dict[tuple, _Variant] = {}
+        self._programs: dict[tuple, _MeshProgram] = {}
         self._frame = 0
 
     def set_pose(self, pose: Pose) -> bool:
@@ -93,39 +93,39 @@ class MeshPass:
                 self._draw_item(item, model, mode, per_frame)
         gloo.set_front_face("ccw")
 
-    def _variant(self, item: DrawItem, mode: str) -> _Variant:
+    def _mesh_program(self, item: DrawItem, mode: str) -> _MeshProgram:
         features = item.features | self._look_features
         if mode == "mirror":
             features = features | {"MIRROR"}
         fragment = PLAIN_MODES.get(mode, "mesh.frag")
         key = (features, fragment)
-        var = self._variants.get(key)
-        if var is None:
-            var = self._variants[key] = _Variant(features, fragment)
+        prog = self._programs.get(key)
+        if prog is None:
+            prog = self._programs[key] = _MeshProgram(features, fragment)
             for name, value in self.look.uniforms().items():
-                var.set(name, value)
-        return var
+                prog.set(name, value)
+        return prog
 
     def _draw_item(self, item: DrawItem, model: np.ndarray, mode: str, per_frame: dict) -> None:
-        var, m = self._variant(item, mode), item.material
-        if var.frame != self._frame:
+        prog, m = self._mesh_program(item, mode), item.material
+        if prog.frame != self._frame:
             for name, value in per_frame.items():
-                var.set(name, value)
-            var.frame = self._frame
+                prog.set(name, value)
+            prog.frame = self._frame
         cull = not m.double_sided and mode != "height"  # the shadow sees every face; the rest as lit
         gloo.set_state(cull_face=cull)
         if cull:
             gloo.set_cull_face("back")
         matrix = self.item_matrix(item, model)
-        var.set("u_model", matrix.astype(np.float32).T)
-        var.set("u_normal_matrix", np.linalg.inv(matrix[:3, :3]).astype(np.float32))  # inverse-transpose, sent transposed
+        prog.set("u_model", matrix.astype(np.float32).T)
+        prog.set("u_normal_matrix", np.linalg.inv(matrix[:3, :3]).astype(np.float32))  # inverse-transpose, sent transposed
         if item.skin is not None:
-            var.set("u_joints", self.gpu.joint_textures[item.skin])
+            prog.set("u_joints", self.gpu.joint_textures[item.skin])
         for name in item.vbo.dtype.names:
-            var.program[name] = item.vbo[name]
+            prog.program[name] = item.vbo[name]
         for name, value in item.uniforms.items():
-            var.set(name, value)
-        var.program.draw("triangles", self._indices(item, matrix, per_frame["u_eye"]))
+            prog.set(name, value)
+        prog.program.draw("triangles", self._indices(item, matrix, per_frame["u_eye"]))
 
     @staticmethod
     def _indices(item: DrawItem, matrix: np.ndarray, eye: np.ndarray) -> gloo.IndexBuffer:
