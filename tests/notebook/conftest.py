@@ -64,7 +64,7 @@ def run_notebook(kernel_specs, tmp_path, monkeypatch):
         nb = nbformat.read(path, as_version=4)
         specs = KernelSpecManager(kernel_dirs=[str(kernel_specs)])
         km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
-        client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT_S, files={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT_S, resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute()
         except CellExecutionError as err:
