@@ -20,13 +20,11 @@ from typing import Callable
 
 import numpy as np
 from PIL import Image
-from vispy import gloo
 
 from ..encode.images import over_color
 from ..encode.output_set import OutputSet
 from ..errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from ..motion import camera_paths
-from ..render import gl_context
 from ..render_files import RenderFiles
 from ..scene.model import Scene
 from ..settings import Settings
@@ -53,26 +51,6 @@ def dataset_settings(settings: Settings) -> Settings:
                             max_length=max(settings.length, 30.0))  # fmt: skip
 
 
-class _DepthTarget:
-    """A 1x float target for camera depth (no supersampling: depth must not mix surfaces)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        tex = gloo.Texture2D(shape=(size, size, 4), format="rgba", internalformat="rgba32f")
-        self.fbo = gloo.FrameBuffer(color=tex, depth=gloo.RenderBuffer((size, size), format=0x81A6))
-
-    def render(self, timeline: Timeline, view) -> np.ndarray:
-        forward = view.view[2, :3] * -1.0  # camera looks down its -Z: row 2 of the view matrix is +Z
-        with self.fbo:
-            gloo.set_viewport(0, 0, self.size, self.size)
-            gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
-            gloo.clear(color=True, depth=True)
-            timeline.renderer.meshes.draw(view.proj @ view.view, view.eye, view.model, mode="depth",
-                                      extra={"u_forward": forward.astype(np.float32)})  # fmt: skip
-        depth = gl_context.read_float(self.fbo, self.size, self.size)[::-1, :, 0]  # rows top first
-        return depth
-
-
 def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, files: RenderFiles | None = None,
                    progress: Callable[[str, float], None] | None = None,
                    cancel: threading.Event | None = None) -> DatasetResult:
@@ -87,7 +65,6 @@ def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, files: 
     if out.suffix.lower() != ".zip":
         raise InvalidSettings(f"a dataset is a .zip; name the output '{out.stem}.zip'", "output")
     timeline = Timeline(scene, s, (tier.size, tier.size), files=files)
-    depth_target = _DepthTarget(tier.size)
     fov_y = timeline.framing.fov_y
     focal = 0.5 * tier.size / np.tan(np.radians(fov_y) / 2.0)
     frames, clouds = [], []
@@ -100,7 +77,7 @@ def export_dataset(scene: Scene, settings: Settings, out: str | Path, *, files: 
                 t = k / max(tier.views - 1, 1)
                 view = timeline.framing.view(camera_paths.shot_at(s, t), tier.size, tier.size, 1.0)
                 rgba = timeline.renderer.render(view, None)
-                depth = depth_target.render(timeline, view)
+                depth = timeline.renderer.render_depth(view)
                 frames.append(_write_view(zf, k, rgba, depth, view))
                 if k % max(1, tier.views // 25) == 0:
                     clouds.append(_surface_points(rgba, depth, view, focal, rng))

@@ -114,6 +114,8 @@ def _gl_func(name: str, *args):
 
 
 GL_COLOR_ATTACHMENT0 = 0x8CE0
+# 24-bit depth: gloo's "depth" format means 16 bits, too coarse for labels and decals on a product.
+GL_DEPTH_COMPONENT24 = 0x81A6
 
 
 def attach_colour_buffers(fbo, renderbuffers: list) -> None:

@@ -1,6 +1,7 @@
 """Drawing the model's meshes: one compiled program per feature set, per-item matrices, opaque then
-sorted transparent items. Used by the main view, the mirrored reflection and the shadow's
-top-down height render, which differ only in their camera and fragment shader.
+sorted transparent items. Used by the passes that draw the model (opaque and blended), the
+mirrored reflection, the shadow's top-down height render and the dataset's depth, which differ
+only in their camera and fragment shader.
 """
 from __future__ import annotations
 
@@ -65,19 +66,21 @@ class Meshes:
         return True
 
     def draw(self, view_proj: np.ndarray, eye: np.ndarray, model: np.ndarray, *, mode: str = "lit",
-             extra: dict | None = None) -> None:
-        """Draw every item: opaque first, then transparent ones back to front. `mode` picks the
+             extra: dict | None = None, items: str = "all") -> None:
+        """Draw the items: opaque first, then transparent ones back to front. `mode` picks the
         fragment shader: "lit" (the product look), "mirror" (the faded reflection, drawn with
         mirrored winding), "height" (world height, for the shadow) or "depth" (camera depth, for
-        datasets)."""
+        datasets). `items` is "all", "opaque" or "blended" (the passes that draw them apart)."""
+        if items not in ("all", "opaque", "blended"):
+            raise ValueError(f"items must be all, opaque or blended, not {items!r}")
         self._frame += 1
         per_frame = {"u_view_proj": view_proj.astype(np.float32).T, "u_eye": eye.astype(np.float32), **(extra or {})}
         plain = mode in PLAIN_MODES
         if not plain:
             per_frame.update(light_uniforms(self.scene, self.pose, model))
-        items = self.gpu.items
-        opaque = [i for i in items if not i.blend]
-        blend = self._back_to_front([i for i in items if i.blend], view_proj, model)
+        every = self.gpu.items
+        opaque = [i for i in every if not i.blend] if items != "blended" else []
+        blend = self._back_to_front([i for i in every if i.blend], view_proj, model) if items != "opaque" else []
         gloo.set_state(depth_test=True, blend=False, depth_mask=True)
         gloo.set_front_face("cw" if mode == "mirror" else "ccw")
         for item in opaque:

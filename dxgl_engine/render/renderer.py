@@ -1,14 +1,16 @@
 """The Renderer: draws a Scene for a View into a 2x supersampled FBO, reduces it on the GPU with
 the backdrop composited in the same pass, and reads back one small RGBA frame.
 
-A short orchestrator over passes: reflection (optional), floor shadow (optional), the model
-(opaque, then transparent back to front), compose (reduce + backdrop), readback. It works on
-whatever GL context is current: the EGL one from `gl_context.offscreen_context()` or a Qt canvas.
+A short orchestrator over passes (`passes.base.RenderPass`): the scene passes in `SCENE_PASSES`
+(reflection and floor shadow when the settings ask for them, then the model, opaque and blended)
+draw into the supersampled target one tile at a time, and the compose pass reduces each tile into
+the output targets, which are read back. It works on whatever GL context is current: the EGL one
+from `gl_context.offscreen_context()` or a Qt canvas.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from vispy import gloo
@@ -19,18 +21,23 @@ from ..scene.animation import Player, Pose
 from ..scene.model import Scene
 from ..scene.posed import rest_points
 from . import gl_context
-from .backdrop import Backdrop, cover_rect
+from .backdrop import Backdrop
+from .depth import DepthTarget
 from .floor import Floor, FloorExtent
-from .meshes import Meshes, shader_source
+from .meshes import Meshes
+from .passes.base import FrameContext, PassSetup, RenderPass, Target
+from .passes.compose import MAX_COMPOSITES, ComposePass
+from .passes.model import BlendedPass, OpaquePass
 from .passes.reflection import ReflectionPass
 from .passes.shadow import ShadowPass
 from .tiles import Tile, plan_tiles
 
 SSAA = 2
-GL_DEPTH_COMPONENT24 = 0x81A6
 GL_TEXTURE_MAX_LEVEL = 0x813D  # not among vispy's GL ES constants
-FULLSCREEN = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
-MAX_COMPOSITES = 4  # backdrops one compose pass writes at once (see compose.frag)
+
+# The passes that draw into the supersampled target, in order. A new pass is one RenderPass
+# subclass and one entry here.
+SCENE_PASSES: tuple[type[RenderPass], ...] = (ReflectionPass, ShadowPass, OpaquePass, BlendedPass)
 
 
 @dataclass
@@ -58,14 +65,6 @@ def _as_backdrop(background) -> Backdrop:
     return background if isinstance(background, Backdrop) else Backdrop(color=background)
 
 
-def _compose_features(b: Backdrop) -> tuple[int, int, int]:
-    """What compose.frag is compiled for per output: background mode, vignette, foreground (a
-    transparent output keeps the model's straight alpha and uses neither)."""
-    if b.transparent:
-        return 0, 0, 0
-    return (2 if b.image is not None else 1), int(b.vignette > 0), int(b.foreground is not None)
-
-
 def _by_level(requests: list[tuple]) -> list[tuple[int, list[int]]]:
     """Indices of the (backdrop, level) requests grouped by level: one compose pass per group."""
     groups: dict[int, list[int]] = {}
@@ -77,9 +76,10 @@ def _by_level(requests: list[tuple]) -> list[tuple[int, list[int]]]:
 class Renderer:
     """Renders one Scene at one output size; `render(view)` returns (H, W, 4) uint8, top row first.
 
-    `pose` is the scene's pose to upload with (rest pose when None) and `moving` the nodes an animation
-    drives (with their descendants): those are drawn per frame, the rest baked once. `floor` says
-    what the floor shows; `extent` is its size (from the timeline's framing; the rest pose otherwise)."""
+    `pose` is the scene's pose to upload with (rest pose when None) and `moving` the nodes an
+    animation drives (with their descendants): those are drawn per frame, the rest baked once.
+    `floor` says what the floor shows; `extent` is its size (from the timeline's framing; the rest
+    pose otherwise). Raises RenderFailed when the GL driver refuses a target it needs."""
 
     def __init__(self, scene: Scene, width: int, height: int, ssaa: int = SSAA, look: Look | None = None,
                  pose: Pose | None = None, moving: set[int] = frozenset(), floor: Floor | None = None,
@@ -92,19 +92,18 @@ class Renderer:
         pose = pose if pose is not None else Player(scene, None).pose(0.0)
         self.meshes = Meshes(scene, look or Look(), pose, moving)
         self.extent = extent or FloorExtent.around(rest_points(scene))
-        self.shadow = ShadowPass(self.meshes, self.floor, self.extent) if self.floor.shadows else None
-        self.reflection: ReflectionPass | None = None
-        self._composers: dict[tuple, gloo.Program] = {}
-        self._blank = gloo.Texture2D(np.zeros((1, 1, 4), np.uint8))
-        self._overlays: dict[int, tuple[np.ndarray, gloo.Texture2D]] = {}
+        setup = PassSetup(self.meshes, self.floor, self.extent)
+        self.passes: list[RenderPass] = [p for kind in SCENE_PASSES if (p := kind.create(setup)) is not None]
+        self.compose = ComposePass(setup)
+        self._depth: DepthTarget | None = None
         self.max_target = min(gl_context.gl_info()["max_renderbuffer_size"], gl_context.gl_info()["max_texture_size"])
         self.width = self.height = 0
         self.tiles: list[Tile] = []
         self.resize(width, height)
 
-    @property
-    def gpu(self):
-        return self.meshes.gpu
+    def pass_of(self, kind: type[RenderPass]) -> RenderPass | None:
+        """This renderer's pass of a kind (None when the settings leave it out)."""
+        return next((p for p in [*self.passes, self.compose] if isinstance(p, kind)), None)
 
     # --- setup --------------------------------------------------------------------------------
     def resize(self, width: int, height: int, ssaa: int | None = None) -> None:
@@ -120,16 +119,15 @@ class Renderer:
         hw, hh = tw * self.ssaa, th * self.ssaa
         self._hi_color = gloo.Texture2D(shape=(hh, hw, 4), format="rgba", internalformat="rgba16f",
                                         interpolation="linear")  # fmt: skip
-        # 24-bit depth: gloo's "depth" means 16 bits, too coarse for labels and decals on a product.
         self._hi_fbo = gloo.FrameBuffer(color=self._hi_color,
-                                        depth=gloo.RenderBuffer((hh, hw), format=GL_DEPTH_COMPONENT24))
+                                        depth=gloo.RenderBuffer((hh, hw), format=gl_context.GL_DEPTH_COMPONENT24))
         self._lo: dict[tuple[int, int, int], tuple[gloo.FrameBuffer, list]] = {}
         self._mip_levels = 0
-        if self.floor.reflector:
-            self.reflection = ReflectionPass(self.meshes, self.extent, width, height)
+        for p in [*self.passes, self.compose]:
+            p.resize(width, height)
 
     def _lo_fbo(self, w: int, h: int, n: int) -> gloo.FrameBuffer:
-        """A target of `n` colour attachments at the output size."""
+        """An output target of `n` colour attachments at the output size."""
         key = (w, h, n)
         if key not in self._lo:
             buffers = [gloo.RenderBuffer((h, w), format="color") for _ in range(n)]
@@ -138,18 +136,6 @@ class Renderer:
                 gl_context.attach_colour_buffers(fbo, buffers[1:])
             self._lo[key] = (fbo, buffers)  # the buffers are kept: gloo frees what is not referenced
         return self._lo[key][0]
-
-    def _composer(self, backdrops: list[Backdrop]) -> gloo.Program:
-        """The compose pass compiled for these backdrops' features (one program per combination)."""
-        features = tuple(_compose_features(b) for b in backdrops)
-        if features not in self._composers:
-            defines = {f"OUTPUTS {len(features)}"}
-            for k, (mode, vignette, fg) in enumerate(features + ((0, 0, 0),) * (MAX_COMPOSITES - len(features))):
-                defines |= {f"BG_MODE{k} {mode}", f"VIGNETTE{k} {vignette}", f"FG{k} {fg}"}
-            p = gloo.Program(shader_source("fullscreen.vert"), shader_source("compose.frag", frozenset(defines)))
-            p["a_position"] = FULLSCREEN
-            self._composers[features] = p
-        return self._composers[features]
 
     # --- frame --------------------------------------------------------------------------------
     def render(self, view: View, background: Backdrop | tuple[int, int, int] | None = None,
@@ -164,11 +150,9 @@ class Renderer:
         t0 = time.perf_counter()
         if pose is not None:
             self.meshes.set_pose(pose)
-        view_proj = view.proj @ view.view
-        if self.shadow is not None:
-            self.shadow.update(view.model)
-        if self.reflection is not None:
-            self.reflection.render(view_proj, view.eye, view.model)
+        frame = FrameContext(view, view.proj @ view.view)
+        for p in self.passes:
+            p.prepare(frame)
         # Identical requests (the same backdrop at the same level) are composited once.
         keys = [_output_key(b, lv) for b, lv in outputs]
         unique = list(dict.fromkeys(keys))
@@ -178,7 +162,7 @@ class Renderer:
         draw_ms = 0.0
         for tile in self.tiles:
             t1 = time.perf_counter()
-            self._draw_tile(view, view_proj, tile)
+            self._draw_tile(frame, tile)
             if self.profile:
                 gl_context.flush()
                 gloo.gl.glFinish()
@@ -190,8 +174,9 @@ class Renderer:
                 x, y, w, h = tile.x >> level, tile.y >> level, tile.w >> level, tile.h >> level
                 for start in range(0, len(members), MAX_COMPOSITES):
                     chunk = members[start : start + MAX_COMPOSITES]
-                    backdrops = [_as_backdrop(requests[i][0]) for i in chunk]
-                    parts = self._compose_tile(backdrops, level, tile, [frames[i] for i in chunk] if whole else None)
+                    backdrops = tuple(_as_backdrop(requests[i][0]) for i in chunk)
+                    parts = self._compose_tile(frame, backdrops, level, tile,
+                                               [frames[i] for i in chunk] if whole else None)  # fmt: skip
                     if not whole:
                         for i, part in zip(chunk, parts):
                             frames[i][y : y + h, x : x + w] = part
@@ -201,29 +186,38 @@ class Renderer:
             self.timings.frames += 1
         return [frames[unique.index(k)] for k in keys]
 
+    def render_depth(self, view: View) -> np.ndarray:
+        """(H, W) float32 camera depth (distance from the camera plane along its axis, model units;
+        0 where nothing is), rows top first, at the output size without supersampling: a depth
+        must not mix surfaces. For dataset views."""
+        if self._depth is None or self._depth.size != (self.width, self.height):
+            self._depth = DepthTarget(self.width, self.height)
+        return self._depth.render(self.meshes, view)
+
     def _tile_rect(self, tile: Tile) -> np.ndarray:
         """The tile in frame uv, GL orientation (origin bottom-left): x, y, width, height."""
         W, H = self.width, self.height
         return np.array([tile.x / W, (H - tile.y - tile.h) / H, tile.w / W, tile.h / H], np.float32)
 
-    def _draw_tile(self, view: View, view_proj: np.ndarray, tile: Tile) -> None:
-        """The scene, through a projection narrowed to the tile, into the supersampled target."""
+    def _target(self, frame: FrameContext, tile: Tile) -> Target:
+        """The tile as a target: its rectangle and the frame's projection narrowed to it."""
         rect = self._tile_rect(tile)
         x0, y0 = rect[0] * 2 - 1, rect[1] * 2 - 1
         x1, y1 = x0 + rect[2] * 2, y0 + rect[3] * 2
         narrow = np.eye(4)
         narrow[0, 0], narrow[0, 3] = 2 / (x1 - x0), -(x1 + x0) / (x1 - x0)
         narrow[1, 1], narrow[1, 3] = 2 / (y1 - y0), -(y1 + y0) / (y1 - y0)
-        tile_vp = narrow @ view_proj
+        return Target(tile, rect, narrow @ frame.view_proj)
+
+    def _draw_tile(self, frame: FrameContext, tile: Tile) -> None:
+        """Every scene pass, in order, into the supersampled target showing `tile`."""
+        target = self._target(frame, tile)
         with self._hi_fbo:
             gloo.set_viewport(0, 0, tile.w * self.ssaa, tile.h * self.ssaa)
             gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
             gloo.clear(color=True, depth=True)
-            if self.reflection is not None:
-                self.reflection.composite(rect)
-            if self.shadow is not None:
-                self.shadow.draw(tile_vp)
-            self.meshes.draw(tile_vp, view.eye, view.model)
+            for p in self.passes:
+                p.draw(frame, target)
 
     def _mipmaps(self, levels: int) -> None:
         """Box-filtered reductions of the supersampled target, for the smaller variants."""
@@ -238,45 +232,18 @@ class Renderer:
         gl.glGenerateMipmap(gl.GL_TEXTURE_2D)
         gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
 
-    def _compose_tile(self, backdrops: list[Backdrop], level: int, tile: Tile,
+    def _compose_tile(self, frame: FrameContext, backdrops: tuple[Backdrop, ...], level: int, tile: Tile,
                       outs: list[np.ndarray] | None = None) -> list[np.ndarray]:
         """Reduce one tile at `level` and composite it over each backdrop in one pass; read each
         back (into `outs`)."""
         w, h = tile.w >> level, tile.h >> level
         fbo = self._lo_fbo(w, h, len(backdrops))
         hi_h, hi_w = self._hi_color.shape[:2]
-        p = self._composer(backdrops)
+        scale = np.array([tile.w * self.ssaa / hi_w, tile.h * self.ssaa / hi_h], np.float32)
+        target = replace(self._target(frame, tile), level=level, backdrops=backdrops, source=self._hi_color,
+                         source_scale=scale)  # fmt: skip
         with fbo:
             gloo.set_viewport(0, 0, w, h)
-            gloo.set_state(depth_test=False, blend=False, cull_face=False)
-            p["u_aspect"] = self.width / self.height
-            for k in range(MAX_COMPOSITES):  # every array entry set, the unused ones transparent
-                self._set_backdrop(p, k, backdrops[k] if k < len(backdrops) else None, self.width, self.height)
-            p["u_source"] = self._hi_color
-            p["u_lod"] = float(level)
-            p["u_src_scale"] = np.array([tile.w * self.ssaa / hi_w, tile.h * self.ssaa / hi_h], np.float32)
-            p["u_tile"] = self._tile_rect(tile)
-            p["u_flip_y"] = True  # rows come back top row first: no copy to flip them
-            p.draw("triangles")
+            self.compose.draw(frame, target)
         outs = outs or [None] * len(backdrops)
         return [gl_context.read_rgba(fbo, w, h, out, attachment=k) for k, out in enumerate(outs)]
-
-    def _set_backdrop(self, p: gloo.Program, k: int, b: Backdrop | None, width: int, height: int) -> None:
-        """Output k's backdrop uniforms (None: an unused entry of the arrays)."""
-        used = b is not None
-        b = b or Backdrop()
-        p[f"u_bg[{k}]"] = np.asarray(b.color if b.color is not None else (0, 0, 0), np.float32) / 255.0
-        p[f"u_vignette[{k}]"] = float(b.vignette)
-        for name, image in (("bg", b.image), ("fg", b.foreground)):
-            if used:
-                p[f"u_{name}_image{k}"] = self._overlay(image) if image is not None else self._blank
-            rect = cover_rect(image.shape[1], image.shape[0], width, height, b.anchor) if image is not None else (1, 1, 0, 0)
-            p[f"u_{name}_rect[{k}]"] = np.asarray(rect, np.float32)
-
-    def _overlay(self, image: np.ndarray) -> gloo.Texture2D:
-        """One texture per overlay image (kept while the renderer lives: a job reuses it every frame)."""
-        held = self._overlays.get(id(image))
-        if held is None or held[0] is not image:
-            tex = gloo.Texture2D(np.ascontiguousarray(image), interpolation="linear", wrapping="clamp_to_edge")
-            held = self._overlays[id(image)] = (image, tex)
-        return held[1]

@@ -8,6 +8,7 @@ from dxgl_engine.motion import camera_paths
 from dxgl_engine import load_model
 from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.render.backdrop import Backdrop, cover_rect
+from dxgl_engine.render.passes.shadow import ShadowPass
 from dxgl_engine.samples import sample_path
 from dxgl_engine.scene.model import Material, Mesh, Node, Primitive, Scene
 from dxgl_engine.settings import Settings
@@ -134,12 +135,12 @@ def test_shadow_is_baked_once_for_a_turntable_and_per_frame_when_animated(produc
     timeline = Timeline(product, Settings.from_json({"length": 3}), (96, 54))
     for i in range(0, 90, 10):
         timeline.frame(i)
-    assert timeline.renderer.shadow.bakes == 1
+    assert timeline.renderer.pass_of(ShadowPass).bakes == 1
     man = load_model(shared_assets / "khronos/CesiumMan/CesiumMan.glb")
     walk = Timeline(man, Settings.from_json({"length": 3, "animation": "*"}), (96, 54))
     for i in range(0, 30, 10):
         walk.frame(i)
-    assert walk.renderer.shadow.bakes == 3
+    assert walk.renderer.pass_of(ShadowPass).bakes == 3
 
 
 def test_floor_is_drawn_only_where_the_shadow_shows(product, monkeypatch):
@@ -155,7 +156,7 @@ def test_floor_is_drawn_only_where_the_shadow_shows(product, monkeypatch):
     lying = {"shadows": True, "tiltX": 90}  # a footprint longer one way than the other
     for bg in ((255, 255, 255), None):
         clipped, timeline = frame(product, lying, bg)
-        area = timeline.renderer.shadow.area
+        area = timeline.renderer.pass_of(ShadowPass).area
         assert area[0] > 0.05 and area[2] < 0.95, "the shadow covers a part of the floor square"
         assert area[2] - area[0] < 0.8 * (area[3] - area[1])
         monkeypatch.setattr(shadow, "visible_area", lambda d: np.array([0, 0, 1, 1], np.float32))

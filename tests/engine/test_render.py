@@ -118,8 +118,8 @@ def test_reduced_variants_come_from_the_same_draw(product):
 def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
     """render_many writes up to four composites per pass (one per colour attachment); each must be
     exactly what a pass of its own gives, at every level, past four, and in tiles."""
-    from dxgl_engine.render import renderer
     from dxgl_engine.render.backdrop import Backdrop
+    from dxgl_engine.render.passes.compose import MAX_COMPOSITES, ComposePass
 
     rng = np.random.default_rng(3)
     image = rng.integers(0, 256, (50, 70, 3), np.uint8)
@@ -133,9 +133,9 @@ def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
     view = timeline.framing.view(camera_paths.shot_at(timeline.settings, 0.2), 320, 180, 1.0)
     together = timeline.renderer.render_many(view, outputs)
     passes = []
-    original = renderer.Renderer._compose_tile
-    monkeypatch.setattr(renderer.Renderer, "_compose_tile",
-                        lambda self, b, *a, **k: passes.append(len(b)) or original(self, b, *a, **k))  # fmt: skip
+    original = ComposePass.draw
+    monkeypatch.setattr(ComposePass, "draw",
+                        lambda self, frame, target: passes.append(len(target.backdrops)) or original(self, frame, target))
     alone = [timeline.renderer.render_many(view, [o])[0] for o in outputs]
     assert len(passes) == len(outputs) and set(passes) == {1}
     for (b, level), a, b_alone in zip(outputs, together, alone):
@@ -150,6 +150,60 @@ def test_many_backdrops_in_one_pass_match_one_at_a_time(product, monkeypatch):
     timeline.renderer.resize(320, 180)
     assert len(timeline.renderer.tiles) > 1
     tiled = timeline.renderer.render_many(view, outputs)
-    assert max(passes) == renderer.MAX_COMPOSITES
+    assert max(passes) == MAX_COMPOSITES
     for a, t in zip(together, tiled):
         assert np.abs(a.astype(int) - t.astype(int)).max() <= 1
+
+
+PLATE_VERTEX = """#version 330
+in vec2 a_position;
+void main() { gl_Position = vec4(a_position, 0.5, 1.0); }
+"""
+PLATE_FRAGMENT = """#version 330
+out vec4 frag_color;
+void main() { frag_color = vec4(0.0, 1.0, 0.0, 1.0); }
+"""
+
+
+def test_a_new_pass_is_one_class_and_one_entry(product, monkeypatch):
+    """A RenderPass subclass listed in SCENE_PASSES is built with the others, prepared once per frame,
+    drawn once per tile into the supersampled target, in its place in the order (here first: the
+    model covers it), and its pixels reach the output through the compose pass."""
+    from vispy import gloo
+
+    from dxgl_engine.render import renderer
+    from dxgl_engine.render.passes.base import RenderPass
+
+    calls = []
+
+    class Backplate(RenderPass):
+        """Fills the target with opaque green before anything else is drawn."""
+
+        def __init__(self, setup):
+            super().__init__(setup)
+            self.program = gloo.Program(PLATE_VERTEX, PLATE_FRAGMENT)
+            self.program["a_position"] = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
+
+        def prepare(self, frame):
+            calls.append("prepare")
+
+        def draw(self, frame, target):
+            calls.append(target.tile)
+            gloo.set_state(depth_test=False, blend=False, cull_face=False)
+            self.program.draw("triangles")
+
+    monkeypatch.setattr(renderer, "SCENE_PASSES", (Backplate, *renderer.SCENE_PASSES))
+    timeline = Timeline(product, Settings.from_json({"shadows": False}), (160, 90))
+    frame = timeline.frame(0)  # transparent output: only the plate makes the corners opaque
+    assert frame[0, 0].tolist() == [0, 255, 0, 255] and frame[-1, -1].tolist() == [0, 255, 0, 255]
+    centre = frame[40:50, 75:85, :3].reshape(-1, 3)
+    assert (np.abs(centre.astype(int) - (0, 255, 0)).sum(1) > 60).mean() > 0.9, "the model is drawn over the plate"
+    assert calls == ["prepare", timeline.renderer.tiles[0]]
+
+    calls.clear()
+    monkeypatch.setattr(timeline.renderer, "max_target", 128)  # 320x180 supersampled: tiles of <= 64 px
+    timeline.renderer.width = 0
+    timeline.renderer.resize(160, 90)
+    tiled = timeline.frame(0)
+    assert calls[0] == "prepare" and calls[1:] == timeline.renderer.tiles and len(calls) > 2
+    assert np.abs(tiled.astype(int) - frame.astype(int)).max() <= 1

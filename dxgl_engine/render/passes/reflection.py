@@ -5,21 +5,28 @@ from __future__ import annotations
 import numpy as np
 from vispy import gloo
 
-from ..floor import FloorExtent
-from ..meshes import Meshes, shader_source
+from .. import gl_context
+from ..meshes import shader_source
+from .base import FrameContext, PassSetup, RenderPass, Target
 
 
-class ReflectionPass:
+class ReflectionPass(RenderPass):
     """The model mirrored in the floor, fading with depth and slightly blurred, drawn first so the
-    shadow and the model go over it."""
+    shadow and the model go over it. It is rendered once per frame at the output size (not
+    supersampled: it is blurred anyway) and laid into each tile."""
 
     STRENGTH = 0.32  # at the floor line
     FADE = 0.35  # of the model's height
 
-    def __init__(self, meshes: Meshes, extent: FloorExtent, width: int, height: int):
-        self.meshes, self.extent = meshes, extent
-        self.size = (width, height)
-        self._layers = [self._target(width, height, depth=(k == 0)) for k in range(2)]
+    @classmethod
+    def create(cls, setup: PassSetup) -> "ReflectionPass | None":
+        return cls(setup) if setup.floor.reflector else None
+
+    def __init__(self, setup: PassSetup):
+        super().__init__(setup)
+        self.meshes, self.extent = setup.meshes, setup.extent
+        self.size = (0, 0)
+        self._layers: list = []
         self._blur = gloo.Program(shader_source("fullscreen.vert"), shader_source("blur.frag"))
         self._copy = gloo.Program(shader_source("fullscreen.vert"), shader_source("copy.frag"))
         for p in (self._blur, self._copy):
@@ -31,11 +38,18 @@ class ReflectionPass:
     def _target(w: int, h: int, depth: bool):
         tex = gloo.Texture2D(shape=(h, w, 4), format="rgba", internalformat="rgba16f", interpolation="linear",
                              wrapping="clamp_to_edge")  # fmt: skip
-        fbo = gloo.FrameBuffer(color=tex, depth=gloo.RenderBuffer((h, w), format=0x81A6) if depth else None)
+        buffer = gloo.RenderBuffer((h, w), format=gl_context.GL_DEPTH_COMPONENT24) if depth else None
+        fbo = gloo.FrameBuffer(color=tex, depth=buffer)
         return tex, fbo
 
-    def render(self, view_proj: np.ndarray, eye: np.ndarray, model: np.ndarray) -> None:
-        """Draw the mirrored model at reduced size and blur it (before the main pass binds its target)."""
+    def resize(self, width: int, height: int) -> None:
+        if (width, height) != self.size:
+            self.size = (width, height)
+            self._layers = [self._target(width, height, depth=(k == 0)) for k in range(2)]
+
+    def prepare(self, frame: FrameContext) -> None:
+        """Draw the mirrored model at the output size into its own target and blur it."""
+        view_proj, eye, model = frame.view_proj, frame.view.eye, frame.view.model
         w, h = self.size
         mirror = np.diag([1.0, -1.0, 1.0, 1.0])
         (tex_a, fbo_a), (tex_b, fbo_b) = self._layers
@@ -53,12 +67,11 @@ class ReflectionPass:
                 self._blur["u_step"] = step
                 self._blur.draw("triangles")
 
-    def composite(self, tile_rect: np.ndarray) -> None:
-        """Lay the blurred reflection into the currently bound (main) target, which shows the part
-        `tile_rect` of the frame."""
+    def draw(self, frame: FrameContext, target: Target) -> None:
+        """Lay the blurred reflection into the bound target, the part of it the target shows."""
         gloo.set_state(depth_test=False, depth_mask=False, blend=True, cull_face=False)
         gloo.set_blend_func("one", "one_minus_src_alpha")
         self._copy["u_source"] = self._layers[0][0]
-        self._copy["u_tile"] = tile_rect
+        self._copy["u_tile"] = target.rect
         self._copy.draw("triangles")
         gloo.set_state(depth_test=True, depth_mask=True, blend=False)

@@ -13,7 +13,8 @@ from vispy import gloo
 
 from .. import gl_context
 from ..floor import Floor, FloorExtent
-from ..meshes import Meshes, shader_source
+from ..meshes import shader_source
+from .base import FrameContext, PassSetup, RenderPass, Target
 
 SHADOW_SIZE = 256  # texels across the floor square
 
@@ -54,11 +55,16 @@ def visible_area(darkness: np.ndarray) -> np.ndarray | None:
     return np.r_[lo, hi].astype(np.float32)
 
 
-class ShadowPass:
+class ShadowPass(RenderPass):
     """Bakes the shadow texture from the model's meshes and draws the floor that shows it."""
 
-    def __init__(self, meshes: Meshes, floor: Floor, extent: FloorExtent):
-        self.meshes, self.floor, self.extent = meshes, floor, extent
+    @classmethod
+    def create(cls, setup: PassSetup) -> "ShadowPass | None":
+        return cls(setup) if setup.floor.shadows else None
+
+    def __init__(self, setup: PassSetup):
+        super().__init__(setup)
+        self.meshes, self.floor, self.extent = setup.meshes, setup.floor, setup.extent
         self._height_tex = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 4), format="rgba", internalformat="rgba32f")
         self._height_fbo = gloo.FrameBuffer(color=self._height_tex,
                                             depth=gloo.RenderBuffer((SHADOW_SIZE, SHADOW_SIZE), format="depth"))
@@ -70,8 +76,9 @@ class ShadowPass:
         self.area: np.ndarray | None = None  # the part of the floor drawn (texture uv x0, y0, x1, y1)
         self.bakes = 0  # how many times the shadow was computed (a turntable needs one)
 
-    def update(self, model: np.ndarray) -> None:
+    def prepare(self, frame: FrameContext) -> None:
         """Re-bake when the pose or the placement changed since the last bake."""
+        model = frame.view.model
         key = (id(self.meshes.pose), model.tobytes())
         if key == self._key:
             return
@@ -101,12 +108,13 @@ class ShadowPass:
         heights = gl_context.read_float(self._height_fbo, SHADOW_SIZE, SHADOW_SIZE)[..., 0]
         return np.where(heights > top * 10, np.inf, heights)
 
-    def draw(self, view_proj: np.ndarray) -> None:
+    def draw(self, frame: FrameContext, target: Target) -> None:
+        """The floor square, drawn only where the shadow shows, blended over what the target holds."""
         if self.area is None:
             return
         gloo.set_state(depth_test=True, depth_mask=False, blend=True, cull_face=False)
         gloo.set_blend_func("one", "one_minus_src_alpha")
-        self._floor["u_view_proj"] = view_proj.astype(np.float32).T
+        self._floor["u_view_proj"] = target.view_proj.astype(np.float32).T
         self._floor["u_extent"] = float(self.extent.half)
         self._floor["u_floor_y"] = -1e-3 * float(self.extent.height)  # just under the model's base
         self._floor["u_shadow"] = self.texture

@@ -1,0 +1,88 @@
+"""The last pass: the supersampled frame reduced to the output size (or a level 2^k smaller) and
+composited over up to four backdrops at once, one per colour attachment of the bound output
+target (shaders/compose.frag). The backdrop is applied after the tone mapping, so `bgColor` comes
+out exactly, and one rendered frame serves every backdrop of a batch.
+"""
+from __future__ import annotations
+
+import numpy as np
+from vispy import gloo
+
+from ..backdrop import Backdrop, cover_rect
+from ..meshes import shader_source
+from .base import FrameContext, PassSetup, RenderPass, Target
+
+MAX_COMPOSITES = 4  # backdrops one compose pass writes at once (see compose.frag)
+FULLSCREEN = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
+
+
+def compose_features(b: Backdrop) -> tuple[int, int, int]:
+    """What compose.frag is compiled for per output: background mode, vignette, foreground (a
+    transparent output keeps the model's straight alpha and uses neither)."""
+    if b.transparent:
+        return 0, 0, 0
+    return (2 if b.image is not None else 1), int(b.vignette > 0), int(b.foreground is not None)
+
+
+class ComposePass(RenderPass):
+    """Reduce and composite into the bound output target: `target.backdrops` (at most
+    MAX_COMPOSITES), `target.level`, from `target.source`."""
+
+    def __init__(self, setup: PassSetup):
+        super().__init__(setup)
+        self.width = self.height = 0
+        self._programs: dict[tuple, gloo.Program] = {}
+        self._blank = gloo.Texture2D(np.zeros((1, 1, 4), np.uint8))
+        self._overlays: dict[int, tuple[np.ndarray, gloo.Texture2D]] = {}
+
+    def resize(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+
+    def draw(self, frame: FrameContext, target: Target) -> None:
+        backdrops = list(target.backdrops)
+        if not 1 <= len(backdrops) <= MAX_COMPOSITES:
+            raise ValueError(f"a compose pass writes 1 to {MAX_COMPOSITES} outputs, not {len(backdrops)}")
+        p = self._program(backdrops)
+        gloo.set_state(depth_test=False, blend=False, cull_face=False)
+        p["u_aspect"] = self.width / self.height
+        for k in range(MAX_COMPOSITES):  # every array entry set, the unused ones transparent
+            self._set_backdrop(p, k, backdrops[k] if k < len(backdrops) else None)
+        p["u_source"] = target.source
+        p["u_lod"] = float(target.level)
+        p["u_src_scale"] = target.source_scale
+        p["u_tile"] = target.rect
+        p["u_flip_y"] = True  # rows come back top row first: no copy to flip them
+        p.draw("triangles")
+
+    def _program(self, backdrops: list[Backdrop]) -> gloo.Program:
+        """compose.frag compiled for these backdrops' features (one program per combination)."""
+        features = tuple(compose_features(b) for b in backdrops)
+        if features not in self._programs:
+            defines = {f"OUTPUTS {len(features)}"}
+            for k, (mode, vignette, fg) in enumerate(features + ((0, 0, 0),) * (MAX_COMPOSITES - len(features))):
+                defines |= {f"BG_MODE{k} {mode}", f"VIGNETTE{k} {vignette}", f"FG{k} {fg}"}
+            p = gloo.Program(shader_source("fullscreen.vert"), shader_source("compose.frag", frozenset(defines)))
+            p["a_position"] = FULLSCREEN
+            self._programs[features] = p
+        return self._programs[features]
+
+    def _set_backdrop(self, p: gloo.Program, k: int, b: Backdrop | None) -> None:
+        """Output k's backdrop uniforms (None: an unused entry of the arrays)."""
+        used = b is not None
+        b = b or Backdrop()
+        p[f"u_bg[{k}]"] = np.asarray(b.color if b.color is not None else (0, 0, 0), np.float32) / 255.0
+        p[f"u_vignette[{k}]"] = float(b.vignette)
+        for name, image in (("bg", b.image), ("fg", b.foreground)):
+            if used:
+                p[f"u_{name}_image{k}"] = self._overlay(image) if image is not None else self._blank
+            rect = (cover_rect(image.shape[1], image.shape[0], self.width, self.height, b.anchor)
+                    if image is not None else (1, 1, 0, 0))  # fmt: skip
+            p[f"u_{name}_rect[{k}]"] = np.asarray(rect, np.float32)
+
+    def _overlay(self, image: np.ndarray) -> gloo.Texture2D:
+        """One texture per overlay image (kept while the renderer lives: a job reuses it every frame)."""
+        held = self._overlays.get(id(image))
+        if held is None or held[0] is not image:
+            tex = gloo.Texture2D(np.ascontiguousarray(image), interpolation="linear", wrapping="clamp_to_edge")
+            held = self._overlays[id(image)] = (image, tex)
+        return held[1]
