@@ -5,8 +5,6 @@ only in their camera and fragment shader.
 """
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 from vispy import gloo
 
@@ -14,18 +12,9 @@ from ..lighting.look import Look
 from ..lighting.punctual import light_nodes, light_uniforms
 from ..scene.animation import Pose
 from ..scene.model import Scene
+from . import glsl
 from .gpu_scene import DrawItem, GpuScene
 from .look_gpu import LookGPU
-
-
-def shader_source(name: str, defines: frozenset[str] = frozenset()) -> str:
-    """GLSL 3.30 source with `defines` (a "NAME" or "NAME VALUE" each) ahead of the file's text."""
-    text = resources.files("dxgl_engine.render.shaders").joinpath(name).read_text()
-    if text.startswith("#version"):
-        return text
-    head = "".join(f"#define {d}\n" for d in sorted(defines))
-    return f"#version 330\n{head}{text}"
-
 
 # Passes that record geometry, not light: their fragment shader, drawn without culling or blending.
 PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag"}
@@ -35,7 +24,7 @@ class _MeshProgram:
     """One compiled program for a feature set, and the names of the uniforms it declares."""
 
     def __init__(self, features: frozenset[str], fragment: str):
-        self.program = gloo.Program(shader_source("mesh.vert", features), shader_source(fragment, features))
+        self.program = glsl.program("mesh.vert", fragment, features)
         self.uniforms = {v[2] for v in self.program.variables if v[0] in ("uniform", "uniform_array")}
         self.frame = -1  # the frame whose per-frame uniforms it holds
 

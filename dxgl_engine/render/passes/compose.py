@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from vispy import gloo
 
+from .. import glsl
 from ..backdrop import Backdrop, cover_rect
-from ..meshes import shader_source
 from .base import FrameContext, PassSetup, RenderPass, Target
 
 MAX_COMPOSITES = 4  # backdrops one compose pass writes at once (see compose.frag)
@@ -61,7 +61,7 @@ class ComposePass(RenderPass):
             defines = {f"OUTPUTS {len(features)}"}
             for k, (mode, vignette, fg) in enumerate(features + ((0, 0, 0),) * (MAX_COMPOSITES - len(features))):
                 defines |= {f"BG_MODE{k} {mode}", f"VIGNETTE{k} {vignette}", f"FG{k} {fg}"}
-            p = gloo.Program(shader_source("fullscreen.vert"), shader_source("compose.frag", frozenset(defines)))
+            p = glsl.program("fullscreen.vert", "compose.frag", frozenset(defines))
             p["a_position"] = FULLSCREEN
             self._programs[features] = p
         return self._programs[features]

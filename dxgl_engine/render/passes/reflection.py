@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from vispy import gloo
 
-from .. import gl_context
-from ..meshes import shader_source
+from .. import gl_context, glsl
 from .base import FrameContext, PassSetup, RenderPass, Target
 
 
@@ -27,8 +26,8 @@ class ReflectionPass(RenderPass):
         self.meshes, self.extent = setup.meshes, setup.extent
         self.size = (0, 0)
         self._layers: list = []
-        self._blur = gloo.Program(shader_source("fullscreen.vert"), shader_source("blur.frag"))
-        self._copy = gloo.Program(shader_source("fullscreen.vert"), shader_source("copy.frag"))
+        self._blur = glsl.program("fullscreen.vert", "blur.frag")
+        self._copy = glsl.program("fullscreen.vert", "copy.frag")
         for p in (self._blur, self._copy):
             p["a_position"] = np.array([[-1, -1], [3, -1], [-1, 3]], np.float32)
             p["u_flip_y"] = False

@@ -11,9 +11,8 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from vispy import gloo
 
-from .. import gl_context
+from .. import gl_context, glsl
 from ..floor import Floor, FloorExtent
-from ..meshes import shader_source
 from .base import FrameContext, PassSetup, RenderPass, Target
 
 SHADOW_SIZE = 256  # texels across the floor square
@@ -70,7 +69,7 @@ class ShadowPass(RenderPass):
                                             depth=gloo.RenderBuffer((SHADOW_SIZE, SHADOW_SIZE), format="depth"))
         self.texture = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 1), format="red",
                                       internalformat="r32f", interpolation="linear", wrapping="clamp_to_edge")
-        self._floor = gloo.Program(shader_source("floor.vert"), shader_source("floor.frag"))
+        self._floor = glsl.program("floor.vert", "floor.frag")
         self._floor["a_position"] = QUAD
         self._key = None
         self.area: np.ndarray | None = None  # the part of the floor drawn (texture uv x0, y0, x1, y1)

@@ -1,0 +1,37 @@
+// KHR_lights_punctual: directional, point and spot lights, the range window and the spot's
+// smooth cone falloff as the extension defines them, each shaded with the glTF BRDF.
+#ifdef PUNCTUAL_LIGHTS
+// Per light: position (w = 1) or direction towards the light (w = 0); colour * intensity; the
+// spot's direction (w = 1 for a spot); (range or 0, cone scale, offset).
+uniform vec4 u_light_pos[8];    // a literal size: vispy reads array sizes from the source text
+uniform vec3 u_light_color[8];
+uniform vec4 u_light_spot[8];
+uniform vec3 u_light_cone[8];
+
+vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a) {
+    vec3 sum = vec3(0.0);
+    for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
+        vec3 l = u_light_pos[i].xyz;
+        float atten = 1.0;
+        if (u_light_pos[i].w > 0.5) {
+            vec3 to = l - v_world;
+            float d2 = max(dot(to, to), 1e-8);
+            l = to * inversesqrt(d2);
+            float range = u_light_cone[i].x;
+            if (range > 0.0) atten = clamp(1.0 - pow(d2 / (range * range), 2.0), 0.0, 1.0);
+            atten /= d2;
+            if (u_light_spot[i].w > 0.5) {  // spot: smooth falloff between the cone angles
+                float t = clamp(dot(u_light_spot[i].xyz, -l) * u_light_cone[i].y + u_light_cone[i].z, 0.0, 1.0);
+                atten *= t * t;
+            }
+        }
+        float nl = dot(n, l);
+        if (nl <= 0.0) continue;
+        vec3 h = normalize(l + v);
+        vec3 f = fresnel_schlick(f0, max(dot(v, h), 0.0));
+        vec3 spec = f * (d_ggx(max(dot(n, h), 0.0), a) * v_smith_ggx(nl, nv, a));
+        sum += ((1.0 - f) * diffuse / PI + spec) * u_light_color[i] * (nl * atten);
+    }
+    return sum;
+}
+#endif
