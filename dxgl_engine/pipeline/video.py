@@ -13,8 +13,6 @@ temporary name and renamed only when the whole job succeeded.
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -22,17 +20,15 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from PIL import Image
 
-from ..encode.ffmpeg import FrameEncoder, VideoOutput
-from ..encode.images import fit_within, resize
+from ..encode.frame_encoder import FrameEncoder
 from ..encode.output_set import OutputSet
+from ..encode.video_files import VideoFiles, VideoPaths
 from ..errors import Cancelled, DxglError, InvalidSettings, RenderFailed
 from ..render.backdrop import Backdrop
 from ..render_files import RenderFiles
 from ..scene.model import Scene
 from ..settings import Settings
-from ..tiers import FPS
 from .jobs import VideoJob, group_jobs, reduction_level
 from .timeline import Timeline
 
@@ -40,34 +36,6 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, float], None]
 BatchProgressFn = Callable[[int, str, float], None]
-POSTER_SMALL_LONG_SIDE = 480
-WEB_LONG_SIDE = 1280
-WEB_MAX_SHARE = 1 / 3  # of the main file's bytes, for HD and above
-
-
-@dataclass
-class VideoPaths:
-    """Where a video job's files go: OUT.mp4 and its siblings."""
-
-    video: Path
-    web: Path
-    poster: Path
-    poster_small: Path
-    thumb: Path
-
-    @classmethod
-    def beside(cls, video: str | Path) -> "VideoPaths":
-        video = Path(video)
-        stem = video.with_suffix("")
-
-        def sibling(suffix: str) -> Path:
-            return stem.with_name(stem.name + suffix)
-
-        return cls(video, sibling(".web.mp4"), sibling(".poster.png"), sibling(".poster-small.png"),
-                   sibling(".thumb.mp4"))  # fmt: skip
-
-    def all(self) -> list[Path]:
-        return [self.video, self.web, self.poster, self.poster_small, self.thumb]
 
 
 @dataclass
@@ -121,12 +89,10 @@ def _check(job: VideoJob) -> None:
 
 @dataclass
 class _Encoding:
-    """One job's encoders and where its frames go."""
+    """One job's files, its encoders and which of the rendered outputs feed them."""
 
     job: VideoJob
-    paths: VideoPaths
-    level: int
-    backdrop: Backdrop
+    files: VideoFiles
     slots: list[int]  # indices into the render_many outputs: [composited] or [transparent, composited]
     encoders: list[FrameEncoder] = field(default_factory=list)
 
@@ -151,23 +117,22 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
             outputs.append((None, level))
         slots.append(len(outputs))
         outputs.append((backdrop, level))
-        work.append(_Encoding(job, VideoPaths.beside(job.out), level, backdrop, slots))
+        work.append(_Encoding(job, slots=slots, files=VideoFiles(VideoPaths.beside(job.out), *job.pixel_size,
+                                                                  job.settings.tier, OutputSet())))  # fmt: skip
 
     def frames_at(i: int) -> list[np.ndarray]:
         if cancel is not None and cancel.is_set():
             raise Cancelled("render cancelled")
         return timeline.frames(i, outputs)
 
-    sets = [OutputSet() for _ in work]
     try:
         for index in indices:
             report(index, "poster", 0.0)
         first = frames_at(0)
         for k, w in enumerate(work):
-            output_set = sets[k]
-            _write_posters(first[w.slots[-1]], output_set.path(w.paths.poster), output_set.path(w.paths.poster_small))
+            w.files.write_posters(first[w.slots[-1]])
             report(indices[k], "poster", 1.0)
-            w.encoders = _start_encoders(w, output_set)
+            w.encoders = w.files.start_encoders()
         for i in range(n):
             frames = first if i == 0 else frames_at(i)
             for k, w in enumerate(work):
@@ -181,16 +146,15 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
                 encoder.close()
                 encode_wait += encoder.wait_seconds
             w.encoders = []
-            _finish_web_variant(w, sets[k])
-        for output_set, index in zip(sets, indices):
-            output_set.commit()
-            report(index, "encoding", 1.0)
+            w.files.finish_web_variant(n)
+        for k, w in enumerate(work):
+            w.files.output_set.commit()
+            report(indices[k], "encoding", 1.0)
     except BaseException as exc:
         for w in work:
             for encoder in w.encoders:
                 encoder.abort()
-        for output_set in sets:
-            output_set.discard()
+            w.files.output_set.discard()
         if isinstance(exc, DxglError) or not isinstance(exc, Exception):
             raise
         log.exception("render failed")
@@ -201,62 +165,5 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
     for k, w in enumerate(work):
         report(indices[k], "done", 1.0)
         jw, jh = w.job.pixel_size
-        results.append(RenderResult(w.paths, jw, jh, n, seconds, timings))
+        results.append(RenderResult(w.files.paths, jw, jh, n, seconds, timings))
     return results
-
-
-def _start_encoders(w: _Encoding, output_set: OutputSet) -> list[FrameEncoder]:
-    """The master (ProRes alone, with alpha) or the main H.264 with its variants in one process."""
-    width, height = w.job.pixel_size
-    tier = w.job.settings.tier
-    master = VideoOutput(output_set.path(w.paths.video), width, height, codec=tier.codec)
-    ww, wh = fit_within(width, height, WEB_LONG_SIDE)
-    web = VideoOutput(output_set.path(w.paths.web), ww, wh, crf=25, preset="veryfast")  # variants: cheap to encode
-    tw, th = fit_within(width, height, max(width, height) // 4)
-    thumb = VideoOutput(output_set.path(w.paths.thumb), tw, th, crf=23, preset="veryfast")
-    if tier.alpha:
-        return [FrameEncoder(width, height, [master], fps=FPS), FrameEncoder(width, height, [web, thumb], fps=FPS)]
-    if _main_is_web_ready(w):  # the main H.264 already fits the web variant's bounds: copied, not re-encoded
-        return [FrameEncoder(width, height, [master, thumb], fps=FPS)]
-    return [FrameEncoder(width, height, [master, web, thumb], fps=FPS)]
-
-
-def _main_is_web_ready(w: _Encoding) -> bool:
-    return w.job.settings.tier.codec == "h264" and max(w.job.pixel_size) <= WEB_LONG_SIDE
-
-
-def _finish_web_variant(w: _Encoding, output_set: OutputSet) -> None:
-    """The web variant is the main file itself when that is already small H.264 (moov first, at
-    most WEB_LONG_SIDE); for HD and above it must weigh at most a third of the main file: it is
-    re-encoded from the main file at a bitrate that fits when the quality-based encode was heavier."""
-    if _main_is_web_ready(w):
-        shutil.copyfile(output_set.pending(w.paths.video), output_set.path(w.paths.web))
-        return
-    if min(w.job.pixel_size) < 1080:
-        return
-    main, web = output_set.pending(w.paths.video), output_set.pending(w.paths.web)
-    budget = main.stat().st_size * WEB_MAX_SHARE
-    if web.stat().st_size <= budget:
-        return
-    from imageio_ffmpeg import get_ffmpeg_exe
-
-    seconds = w.job.settings.frame_count / FPS
-    kbps = max(50, int(budget * 8 / seconds / 1000 * 0.85))
-    ww, wh = fit_within(*w.job.pixel_size, WEB_LONG_SIDE)
-    tmp = web.with_name(web.stem + ".capped.mp4")
-    cmd = [get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", str(main),
-           "-vf", f"scale={ww}:{wh}:flags=area,format=yuv420p", "-c:v", "libx264", "-preset", "medium",
-           "-b:v", f"{kbps}k", "-maxrate", f"{kbps}k", "-bufsize", f"{kbps}k", "-movflags", "+faststart",
-           "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-an", str(tmp)]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        raise RenderFailed(f"web variant encoder failed: {done.stderr.strip().splitlines()[-1:]}")
-    tmp.replace(web)
-
-
-def _write_posters(frame: np.ndarray, full: Path, small: Path) -> None:
-    rgb = np.ascontiguousarray(frame[..., :3])
-    Image.fromarray(rgb).save(full, format="PNG", compress_level=6)
-    w, h = fit_within(rgb.shape[1], rgb.shape[0], POSTER_SMALL_LONG_SIDE)
-    Image.fromarray(resize(rgb, w, h)).save(small, format="PNG", compress_level=6)

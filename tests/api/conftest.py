@@ -21,7 +21,8 @@ from dxgl_api.app import create_app
 from dxgl_api.config import Config
 from dxgl_api.db import connection
 from dxgl_engine.errors import Cancelled
-from dxgl_engine.pipeline.video import RenderResult, VideoPaths
+from dxgl_engine.pipeline.video import RenderResult
+from dxgl_engine.encode.video_files import VideoPaths
 from dxgl_engine.samples import sample_path
 from tests.gltf_builder import QUAD_OBJ, GltfBuilder, cube_corners
 

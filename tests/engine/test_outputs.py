@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from dxgl_engine import load_model
-from dxgl_engine.encode.ffmpeg import moov_before_mdat, probe
+from dxgl_engine.encode.ffmpeg import probe
+from dxgl_engine.encode.mp4 import moov_before_mdat
 from dxgl_engine.pipeline.video import render_batch
 from dxgl_engine.pipeline.jobs import VideoJob, group_jobs
 from dxgl_engine.render.renderer import Renderer
@@ -164,7 +165,8 @@ def test_encoder_pipe_holds_a_whole_frame(tmp_path):
     import fcntl
     from pathlib import Path
 
-    from dxgl_engine.encode.ffmpeg import FrameEncoder, VideoOutput
+    from dxgl_engine.encode.ffmpeg import VideoOutput
+    from dxgl_engine.encode.frame_encoder import FrameEncoder
 
     limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
     with FrameEncoder(320, 180, [VideoOutput(tmp_path / "a.mp4", 320, 180)]) as enc:

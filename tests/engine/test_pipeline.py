@@ -6,9 +6,11 @@ import pytest
 from PIL import Image
 
 from dxgl_engine import load_model
-from dxgl_engine.encode.ffmpeg import moov_before_mdat, probe
+from dxgl_engine.encode.ffmpeg import probe
+from dxgl_engine.encode.mp4 import moov_before_mdat
 from dxgl_engine.errors import Cancelled, InvalidSettings
-from dxgl_engine.pipeline.video import VideoPaths, render_video
+from dxgl_engine.pipeline.video import render_video
+from dxgl_engine.encode.video_files import VideoPaths
 from dxgl_engine.samples import sample_path
 from dxgl_engine.settings import Settings
 

@@ -10,7 +10,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from dxgl_engine.pipeline.video import VideoPaths
+from dxgl_engine.encode.video_files import VideoPaths
 from dxgl_engine.settings import Settings
 
 from .conftest import message_boxes, open_model, wait_exact
