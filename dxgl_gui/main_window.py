@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QWidget
 
 from dxgl_engine.errors import DxglError
+from dxgl_engine.load.formats import MODEL_SUFFIXES
 from dxgl_engine.render_files import RenderFiles
 from dxgl_engine.scene.info import model_info
 from dxgl_engine.scene.model import Scene
@@ -28,8 +29,7 @@ from .settings_panel import SettingsPanel
 
 log = logging.getLogger(__name__)
 
-MODEL_SUFFIXES = (".glb", ".gltf", ".zip", ".obj")
-MODEL_FILTER = "3D models (*.glb *.gltf *.zip *.obj);;All files (*)"
+MODEL_FILTER = f"3D models ({' '.join('*' + s for s in MODEL_SUFFIXES)});;All files (*)"
 PRESET_FILTER = "Render settings (*.json);;All files (*)"
 SETTINGS_DEBOUNCE_MS = 150  # a slider drag rebuilds the preview once it pauses, not per step
 DEFAULT_SIZE = (1280, 800)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dxgl_engine.load.formats import MODEL_SUFFIXES
+
 
 @pytest.fixture(scope="session")
 def shared_assets() -> Path:
@@ -22,7 +24,6 @@ def shared_assets() -> Path:
 
 # Loadable third-party models (relative to ../shared/assets) that rendering tests walk through.
 LOADABLE_DIRS = ("khronos", "other", "obj_zip", "large")
-MODEL_SUFFIXES = (".glb", ".gltf", ".zip", ".obj")
 POINTS_OR_LINES_ONLY = {"Mesh_PrimitiveMode_00.gltf", "Mesh_PrimitiveMode_01.gltf"}  # refused: nothing to render
 
 

@@ -22,14 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dxgl_engine import DxglError, load_model  # noqa: E402
+from dxgl_engine.load.formats import MODEL_SUFFIXES  # noqa: E402
 from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.settings import Settings  # noqa: E402
 
-SUFFIXES = (".glb", ".gltf", ".zip", ".obj")
 
 
 def models_in(folders: list[Path]) -> list[Path]:
-    return sorted(p for f in folders for p in f.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+    return sorted(p for f in folders for p in f.rglob("*") if p.suffix.lower() in MODEL_SUFFIXES and p.is_file())
 
 
 def tile(path: Path, settings: Settings, size: tuple[int, int]) -> tuple[np.ndarray, str]:

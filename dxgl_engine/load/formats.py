@@ -1,14 +1,17 @@
-"""Model files in, Scene (or self-contained GLB bytes) out, dispatching on the file extension.
+"""Model files in, a Scene (or self-contained GLB bytes) out: the one table of the formats dxgl reads.
 
-.glb/.gltf go straight to the glTF reader. OBJ scans (.zip, or a bare .obj) are converted
-to GLB with trimesh first and read by the same reader, so every format gets the same
-validation. A .zip holding a glTF (with its .bin and images) is read as that glTF.
+.glb/.gltf go straight to the glTF reader. OBJ scans (.zip, or a bare .obj) are converted to GLB
+with trimesh first and read by the same reader, so every format gets the same validation. A .zip
+holding a glTF (with its .bin and images) is read as that glTF. A new format is one `ModelFormat`
+entry in `FORMATS`: the CLI's help, the desktop app's file dialogs and the tests read the table.
 """
 from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from ..errors import InvalidFormat
 from ..scene.model import Scene
@@ -18,24 +21,25 @@ from .obj.convert import ConvertedModel, obj_to_glb
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".glb", ".gltf", ".zip", ".obj")
+
+@dataclass(frozen=True)
+class ModelFormat:
+    """One file type: its suffix, what it holds (for help texts), how to read it into a Scene and
+    how to turn it into one self-contained GLB (what the API stores)."""
+
+    suffix: str
+    description: str
+    read: Callable[[Path], Scene]
+    to_glb: Callable[[Path], bytes]
 
 
 def load_model(path: str | Path) -> Scene:
-    """Read a .glb, .gltf, .zip (OBJ scan or zipped glTF) or .obj file into a Scene."""
+    """Read a model file of any format in `FORMATS` into a Scene.
+
+    Raises InvalidFormat (with a one-line message naming the file or the fault) for an unknown
+    suffix, a missing file or content the reader refuses."""
     path = Path(path)
-    suffix = _suffix(path)
-    if suffix in (".glb", ".gltf"):
-        return read_gltf_file(path)
-    if suffix == ".obj":
-        return _scene_from_conversion(_convert_obj(path), path.name)
-    with tempfile.TemporaryDirectory(prefix="dxgl-zip-") as tmp:
-        model = _unpack(path, Path(tmp))
-        if model.suffix.lower() in (".glb", ".gltf"):
-            scene = read_gltf_file(model)
-            scene.source = path.name
-            return scene
-        return _scene_from_conversion(obj_to_glb(model, Path(tmp)), path.name)
+    return format_of(path).read(path)
 
 
 def load_glb_bytes(data: bytes, name: str) -> Scene:
@@ -47,30 +51,24 @@ def convert_to_glb(path: str | Path) -> bytes:
     """The model as one self-contained GLB: .glb as is, .gltf packed with its buffers and images,
     .zip/.obj converted. Only the container is checked here; load the result to validate it fully."""
     path = Path(path)
-    suffix = _suffix(path)
-    if suffix == ".glb":
-        return _read(path)
-    if suffix == ".gltf":
-        return _pack_gltf(path)
-    if suffix == ".obj":
-        return _convert_obj(path).glb
-    with tempfile.TemporaryDirectory(prefix="dxgl-zip-") as tmp:
-        model = _unpack(path, Path(tmp))
-        if model.suffix.lower() == ".glb":
-            return model.read_bytes()
-        if model.suffix.lower() == ".gltf":
-            return _pack_gltf(model)
-        return obj_to_glb(model, Path(tmp)).glb
+    return format_of(path).to_glb(path)
 
 
-def _suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        shown = f"'{suffix}'" if suffix else f"(no extension on '{path.name}')"
-        raise InvalidFormat(f"unsupported file type {shown}: expected .glb, .gltf or .zip")
+def format_of(path: Path) -> ModelFormat:
+    """The entry of FORMATS for `path`'s suffix; InvalidFormat when it has none or the file is missing."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        shown = f"'{path.suffix.lower()}'" if path.suffix else f"(no extension on '{path.name}')"
+        raise InvalidFormat(f"unsupported file type {shown}: expected {suffix_list()}")
     if not path.is_file():
         raise InvalidFormat(f"model file not found: {path.name}")
-    return suffix
+    return fmt
+
+
+def suffix_list() -> str:
+    """'.glb, .gltf, .zip or .obj': the suffixes of FORMATS, for messages."""
+    names = list(FORMATS)
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _read(path: Path) -> bytes:
@@ -100,3 +98,41 @@ def _scene_from_conversion(converted: ConvertedModel, name: str) -> Scene:
 
 def _pack_gltf(path: Path) -> bytes:
     return document_to_glb(document_from_gltf(_read(path), path.name, path.parent))
+
+
+def _read_obj(path: Path) -> Scene:
+    return _scene_from_conversion(_convert_obj(path), path.name)
+
+
+def _read_zip(path: Path) -> Scene:
+    with tempfile.TemporaryDirectory(prefix="dxgl-zip-") as tmp:
+        model = _unpack(path, Path(tmp))
+        if model.suffix.lower() in (".glb", ".gltf"):
+            scene = read_gltf_file(model)
+            scene.source = path.name
+            return scene
+        return _scene_from_conversion(obj_to_glb(model, Path(tmp)), path.name)
+
+
+def _zip_to_glb(path: Path) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="dxgl-zip-") as tmp:
+        model = _unpack(path, Path(tmp))
+        if model.suffix.lower() == ".glb":
+            return model.read_bytes()
+        if model.suffix.lower() == ".gltf":
+            return _pack_gltf(model)
+        return obj_to_glb(model, Path(tmp)).glb
+
+
+FORMATS: dict[str, ModelFormat] = {
+    f.suffix: f
+    for f in (
+        ModelFormat(".glb", "glTF binary", read_gltf_file, _read),
+        ModelFormat(".gltf", "glTF with its .bin and images beside it (or as data URIs)", read_gltf_file, _pack_gltf),
+        ModelFormat(".zip", "a 3D scan's OBJ with its MTL and textures, or a glTF with its files", _read_zip,
+                    _zip_to_glb),
+        ModelFormat(".obj", "an OBJ scan with its MTL and textures beside it", _read_obj,
+                    lambda path: _convert_obj(path).glb),
+    )
+}  # fmt: skip
+MODEL_SUFFIXES = tuple(FORMATS)

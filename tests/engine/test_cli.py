@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dxgl_engine.load.formats import MODEL_SUFFIXES
 from dxgl_engine.samples import sample_path
 
 DXGL = shutil.which("dxgl", path=str(Path(sys.executable).parent)) or "dxgl"
@@ -77,7 +78,7 @@ def test_missing_and_unsupported_models(tmp_path):
 
 def test_broken_shared_files_exit_2(shared_assets, tmp_path):
     for path in sorted((shared_assets / "broken").rglob("*")):
-        if path.suffix not in (".glb", ".gltf", ".zip", ".obj") or "BadNormals" in path.name:
+        if path.suffix not in MODEL_SUFFIXES or "BadNormals" in path.name:
             continue
         p = run("info", path)
         assert p.returncode == 2, path

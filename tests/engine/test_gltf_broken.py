@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dxgl_engine.errors import InvalidFormat
-from dxgl_engine.load.formats import load_glb_bytes, load_model
+from dxgl_engine.load.formats import MODEL_SUFFIXES, load_glb_bytes, load_model
 from tests.gltf_builder import FLOAT, UNSIGNED_SHORT, GltfBuilder, encode_image, quad
 
 TRIANGLE = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], np.float32)
@@ -110,7 +110,7 @@ def test_gltf_with_invalid_json(tmp_path):
 
 
 def test_unsupported_file_type_and_missing_file(tmp_path):
-    with pytest.raises(InvalidFormat, match=r"unsupported file type '\.xyz': expected \.glb, \.gltf or \.zip"):
+    with pytest.raises(InvalidFormat, match=r"unsupported file type '\.xyz': expected \.glb, \.gltf, \.zip or \.obj"):
         load_model(tmp_path / "model.xyz")
     with pytest.raises(InvalidFormat, match="model file not found: nowhere.glb"):
         load_model(tmp_path / "nowhere.glb")
@@ -533,7 +533,7 @@ def test_every_broken_file_is_covered(shared_assets):
     models = {
         p.relative_to(shared_assets).as_posix()
         for p in (shared_assets / "broken").rglob("*")
-        if p.suffix.lower() in (".glb", ".gltf", ".zip", ".obj")
+        if p.suffix.lower() in MODEL_SUFFIXES
     }
     assert models <= covered, sorted(models - covered)
 

@@ -1,13 +1,12 @@
 """glTF JSON -> Scene on generated files, and every loadable third-party glTF model."""
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
-from dxgl_engine.scene import model as sc
 from dxgl_engine.errors import InvalidFormat
-from dxgl_engine.load.formats import convert_to_glb, load_glb_bytes, load_model
+from dxgl_engine.load.formats import MODEL_SUFFIXES, convert_to_glb, load_glb_bytes, load_model
+from dxgl_engine.scene import model as sc
 from dxgl_engine.scene.info import model_info
 from dxgl_engine.scene.posed import bounds
 from dxgl_engine.scene.transforms import transform_points
@@ -633,7 +632,7 @@ def test_every_shared_model_is_covered(shared_assets):
         p.relative_to(shared_assets).as_posix()
         for folder in ("khronos", "other", "obj_zip", "large", "edge_compressed")
         for p in (shared_assets / folder).rglob("*")
-        if p.suffix.lower() in (".glb", ".gltf", ".zip", ".obj")
+        if p.suffix.lower() in MODEL_SUFFIXES
     }
     assert found <= listed, sorted(found - listed)
 
