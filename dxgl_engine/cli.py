@@ -8,13 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
 from .errors import Cancelled, DxglError, InvalidSettings
+from .load.formats import suffix_list
+from .settings import FIELDS_BY_KEY, Settings
+from .tiers import CODECS, DATASET_TIERS, TIERS, output_size
 
 EXIT_ERROR = 2
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a program stopped by SIGPIPE (128 + 13)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
-        return args.run(args) or 0
+        code = args.run(args) or 0
+        sys.stdout.flush()  # a reader that left early shows here, inside the handlers below
+        return code
     except Cancelled:
         print("dxgl: cancelled; no output was written", file=sys.stderr)
         return 130
@@ -35,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     except DxglError as err:
         print(f"dxgl: error: {err}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # Whoever read our output has gone (`dxgl info MODEL | head`): stop quietly, as a program
+        # killed by SIGPIPE would. stdout goes to /dev/null so the exit's flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as err:  # a bug: one line for the user, the traceback with --verbose
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
         print(f"dxgl: internal error: {type(err).__name__}: {err} (run with --verbose for details)", file=sys.stderr)
@@ -46,30 +58,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log details (and tracebacks) to stderr")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    model_help = f"model file: {suffix_list()}"
     render = sub.add_parser("render", help="render a model to a video with posters and a thumbnail")
-    render.add_argument("model", help=".glb, .gltf, .zip (OBJ scan) or .obj file")
-    render.add_argument("-o", "--output", required=True, help="output video (OUT.mp4, or OUT.mov for the pro tier)")
-    render.add_argument("--quality", help="share | standard | 4k | pro")
-    render.add_argument("--aspect", help="16:9 | 1:1 | 9:16")
-    render.add_argument("--bg-color", dest="bgColor", help="background colour, e.g. '#ffffff'")
-    render.add_argument("--length", type=float, help="seconds, 3 to 30")
+    render.add_argument("model", help=model_help)
+    render.add_argument("-o", "--output", required=True,
+                        help="output video: " + output_names())
+    render.add_argument("--quality", metavar="TIER", help=field_help("quality", tier_labels()))
+    render.add_argument("--aspect", help=field_help("aspect"))
+    render.add_argument("--bg-color", dest="bgColor", metavar="#RRGGBB", help=field_help("bgColor"))
+    render.add_argument("--length", type=float, metavar="SECONDS", help=field_help("length"))
     render.add_argument("--settings", help="renderSettings JSON (as the API accepts), or @FILE holding it")
     render.add_argument("--bg-image", help="background image (PNG/JPEG/WebP), scaled to cover, cropped at bgAlign")
     render.add_argument("--fg-image", help="foreground overlay image composited over everything")
-    render.add_argument("--environment", help="studio | neutral, or a Radiance .hdr file to light the model with")
+    render.add_argument("--environment", help=field_help("environment", more="or a Radiance .hdr file"))
     render.set_defaults(run=_cmd_render)
 
     dataset = sub.add_parser("dataset", help="render a NeRF/3DGS training set (views, masks, depth, cameras) to a ZIP")
-    dataset.add_argument("model", help=".glb, .gltf, .zip (OBJ scan) or .obj file")
+    dataset.add_argument("model", help=model_help)
     dataset.add_argument("-o", "--output", required=True, help="output ZIP")
-    dataset.add_argument("--tier", dest="datasetQuality", default="100x800", help="100x800 | 196x1024 | 400x2048")
-    dataset.add_argument("--coverage", default="hemisphere", help="hemisphere | sphere")
+    dataset.add_argument("--tier", dest="datasetQuality", metavar="TIER", default=FIELDS_BY_KEY["datasetQuality"].default,
+                         help=field_help("datasetQuality", dataset_tier_labels()))  # fmt: skip
+    dataset.add_argument("--coverage", default=FIELDS_BY_KEY["coverage"].default, help=field_help("coverage"))
     dataset.add_argument("--settings", help="renderSettings JSON (look settings apply), or @FILE holding it")
-    dataset.add_argument("--environment", help="studio | neutral, or a Radiance .hdr file")
+    dataset.add_argument("--environment", help=field_help("environment", more="or a Radiance .hdr file"))
     dataset.set_defaults(run=_cmd_dataset, bg_image=None, fg_image=None)
 
     info = sub.add_parser("info", help="print what the reader found in a model")
-    info.add_argument("model")
+    info.add_argument("model", help=model_help)
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(run=_cmd_info)
 
@@ -85,9 +100,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from_args(args):
-    from .settings import Settings
+def field_help(key: str, labels: dict[str, str] | None = None, more: str = "") -> str:
+    """A setting's help from the settings table: its description, its choices (with `labels`, and
+    `more` after them) or range, and its default."""
+    spec = FIELDS_BY_KEY[key]
+    text = spec.description
+    if spec.choices:
+        text += ": " + ", ".join(f"{c} ({labels[c]})" if labels and c in labels else c for c in spec.choices)
+        text += f", {more}" if more else ""
+    elif spec.minimum is not None:
+        text += f", {spec.minimum:g} to {spec.maximum:g}"
+    if spec.default is not None:
+        text += f"; default {spec.default:g}" if isinstance(spec.default, float) else f"; default {spec.default}"
+    return text
 
+
+def output_names() -> str:
+    """'OUT.mp4 (share, standard, 4k) or OUT.mov (pro)': each tier's file type, from the tier table."""
+    by_extension: dict[str, list[str]] = {}
+    for tier in TIERS.values():
+        by_extension.setdefault(tier.extension, []).append(tier.name)
+    return " or ".join(f"OUT{ext} ({', '.join(names)})" for ext, names in by_extension.items())
+
+
+def tier_labels() -> dict[str, str]:
+    """'960x540 H.264, 1 credit' per video tier (the 16:9 size), from the tier table."""
+    return {t.name: "{}x{} {}{}, {} credit{}".format(*output_size(t.short_side, "16:9"), CODECS[t.codec],
+                                                      " with alpha" if t.alpha else "", t.credits,
+                                                      "" if t.credits == 1 else "s")
+            for t in TIERS.values()}  # fmt: skip
+
+
+def dataset_tier_labels() -> dict[str, str]:
+    """'100 views of 800x800, 4 credits' per dataset tier, from the tier table."""
+    return {t.name: f"{t.views} views of {t.size}x{t.size}, {t.credits} credits" for t in DATASET_TIERS.values()}
+
+
+def settings_from_args(args):
     data = {}
     if args.settings:
         text = args.settings

@@ -53,6 +53,9 @@ DATASET_TIERS: dict[str, DatasetTier] = {
 }
 
 
+# Codec -> the name people know it by (help texts, labels).
+CODECS = {"h264": "H.264", "prores": "ProRes 4444"}
+
 # Aspect name -> (width units, height units); the tier's number is the short side.
 ASPECTS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "1:1": (1, 1), "9:16": (9, 16)}
 

@@ -19,7 +19,9 @@ def register(subparsers) -> None:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", nargs="?", help=".glb, .gltf, .zip (OBJ scan) or .obj file to open")
+    from dxgl_engine.load.formats import suffix_list
+
+    parser.add_argument("model", nargs="?", help=f"model file to open: {suffix_list()}")
 
 
 def run(args: argparse.Namespace) -> int:

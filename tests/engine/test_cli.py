@@ -108,3 +108,36 @@ def test_render_with_images_and_hdr_environment(tmp_path):
     assert p.returncode == 2 and "--bg-image: file not found" in p.stderr
     p = run("render", sample_path(), "-o", tmp_path / "e.mp4", "--environment", "sunset")
     assert p.returncode == 2 and "environment must be one of studio, neutral" in p.stderr
+
+
+def test_help_comes_from_the_tables():
+    """Tiers, aspects, dataset tiers, formats, ranges and defaults in the help are the engine's tables."""
+    from dxgl_engine.load.formats import suffix_list
+    from dxgl_engine.settings import FIELDS_BY_KEY
+    from dxgl_engine.tiers import ASPECTS, DATASET_TIERS, TIERS
+
+    render = " ".join(run("render", "--help").stdout.split())  # argparse wraps lines: compare words
+    for tier in TIERS.values():
+        credits = f"{tier.credits} credit" + ("" if tier.credits == 1 else "s")
+        assert f"{tier.name} (" in render and credits in render, tier.name
+        assert f"OUT{tier.extension}" in render
+    assert all(aspect in render for aspect in ASPECTS)
+    length = FIELDS_BY_KEY["length"]
+    assert f"{length.minimum:g} to {length.maximum:g}; default {length.default:g}" in render
+    assert f"model file: {suffix_list()}" in render
+    dataset = " ".join(run("dataset", "--help").stdout.split())
+    for tier in DATASET_TIERS.values():
+        assert f"{tier.name} ({tier.views} views of {tier.size}x{tier.size}, {tier.credits} credits)" in dataset
+
+
+def test_info_in_a_pipe_that_closes_early_ends_quietly():
+    """`dxgl info MODEL | head`: when the reader leaves, no traceback and no 'internal error'."""
+    env = {**os.environ, "EGL_PLATFORM": "surfaceless"}
+    p = subprocess.Popen([DXGL, "info", str(sample_path())], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p.stdout.close()  # the reader is gone before anything is written
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 141, err
+    assert err == ""
+    shell = subprocess.run(f"'{DXGL}' info '{sample_path()}' | head -1", shell=True, capture_output=True, text=True,
+                           env=env, timeout=120)  # fmt: skip
+    assert shell.stdout.split(":")[0].strip() == "nodes" and shell.stderr == ""
