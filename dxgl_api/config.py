@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from dxgl_engine.errors import DxglError
+from dxgl_engine import DxglError
 
 MB = 1 << 20
 

@@ -13,7 +13,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from dxgl_engine.errors import DxglError
+from dxgl_engine import DxglError
 
 from .errors import CODES, ApiError, status_code_for
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import peewee as pw
 
-from dxgl_engine.errors import DxglError
-from dxgl_engine.load.formats import convert_to_glb, load_glb_bytes
+from dxgl_engine import DxglError, convert_to_glb, load_glb_bytes
 
 from . import config, jobs, render_requests, storage
 from .db import write_transaction

@@ -26,15 +26,19 @@ from typing import Iterable
 
 from huey import crontab
 
-from dxgl_engine.errors import Cancelled, DxglError
-from dxgl_engine.load.formats import load_glb_bytes
-from dxgl_engine.pipeline.dataset import export_dataset
-from dxgl_engine.pipeline.jobs import VideoJob
-from dxgl_engine.pipeline.video import render_batch
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import Settings
-from dxgl_engine.tiers import ADMIN_MAX_LENGTH, output_size
+from dxgl_engine import (
+    ADMIN_MAX_LENGTH,
+    Cancelled,
+    DxglError,
+    RenderFiles,
+    Scene,
+    Settings,
+    VideoJob,
+    export_dataset,
+    load_glb_bytes,
+    output_size,
+    render_batch,
+)
 
 from . import config, credits, queues, statuses, storage
 from .db import connection, write_transaction
@@ -78,7 +82,7 @@ def render_task(render_ids: list[str]) -> None:
 @queues.renders.on_startup("gl")
 def open_gl_context() -> None:
     """Each worker process makes its headless GL context once, before its first job."""
-    from dxgl_engine.render.gl_context import offscreen_context
+    from dxgl_engine import offscreen_context
 
     offscreen_context()
 

@@ -10,9 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.settings import Settings
-from dxgl_engine.tiers import ADMIN_MAX_LENGTH, MAX_LENGTH
+from dxgl_engine import ADMIN_MAX_LENGTH, MAX_LENGTH, InvalidSettings, Settings
 
 from . import credits, jobs, storage
 from .db import write_transaction

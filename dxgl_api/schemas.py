@@ -8,8 +8,7 @@ from datetime import datetime
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from dxgl_engine.settings import FIELDS, FieldSpec
-from dxgl_engine.tiers import MAX_LENGTH
+from dxgl_engine import FIELDS, MAX_LENGTH, FieldSpec
 
 from .extensions import Schema
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from dxgl_engine.encode.video_files import VideoPaths
+from dxgl_engine import VideoPaths
 
 from . import config
 from .errors import ApiError

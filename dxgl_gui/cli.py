@@ -19,7 +19,7 @@ def register(subparsers) -> None:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    from dxgl_engine.load.formats import suffix_list
+    from dxgl_engine import suffix_list
 
     parser.add_argument("model", nargs="?", help=f"model file to open: {suffix_list()}")
 

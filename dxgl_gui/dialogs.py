@@ -35,7 +35,7 @@ def _message(parent: QWidget, icon: QMessageBox.Icon, title: str, message: str) 
 
 def error_text(err: BaseException) -> str:
     """One line for a dialog: the engine's own message, or the type and text of a bug."""
-    from dxgl_engine.errors import DxglError
+    from dxgl_engine import DxglError
 
     if isinstance(err, DxglError):
         return str(err)

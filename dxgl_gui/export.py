@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from dxgl_engine.settings import Settings
+from dxgl_engine import Settings
 
 from . import export_worker
 from .export_worker import ExportRequest

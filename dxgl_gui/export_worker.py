@@ -31,7 +31,7 @@ def run(request: ExportRequest, events, cancel) -> None:
     """Process entry point: every outcome is one event; the pipeline removes partial files."""
     os.environ.setdefault("EGL_PLATFORM", "surfaceless")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from dxgl_engine.errors import Cancelled, DxglError
+    from dxgl_engine import Cancelled, DxglError
 
     try:
         paths = export(request, lambda phase, fraction: events.put(("progress", phase, float(fraction))), cancel)
@@ -48,10 +48,7 @@ def run(request: ExportRequest, events, cancel) -> None:
 
 def export(request: ExportRequest, progress: ProgressFn, cancel) -> list[Path]:
     """Load, validate and render one request; the paths written."""
-    from dxgl_engine import load_model
-    from dxgl_engine.errors import Cancelled
-    from dxgl_engine.render_files import RenderFiles
-    from dxgl_engine.settings import Settings
+    from dxgl_engine import Cancelled, RenderFiles, Settings, load_model
 
     settings = Settings.from_json(request.settings)
     files = RenderFiles(**request.files)
@@ -66,7 +63,7 @@ def export(request: ExportRequest, progress: ProgressFn, cancel) -> list[Path]:
 
 def export_video(scene, settings, out: Path, files, progress: ProgressFn, cancel,
                  size: tuple[int, int] | None = None) -> list[Path]:
-    from dxgl_engine.pipeline.video import render_video
+    from dxgl_engine import render_video
 
     result = render_video(scene, settings, out, progress=progress, cancel=cancel, size=size, files=files)
     return result.paths.all()
@@ -74,6 +71,6 @@ def export_video(scene, settings, out: Path, files, progress: ProgressFn, cancel
 
 def export_dataset(scene, settings, out: Path, files, progress: ProgressFn, cancel) -> list[Path]:
     """The one place a dataset ZIP is made: the engine's dataset exporter."""
-    from dxgl_engine.pipeline.dataset import export_dataset as render_dataset
+    from dxgl_engine import export_dataset as render_dataset
 
     return [render_dataset(scene, settings, out, files=files, progress=progress, cancel=cancel).path]

@@ -15,11 +15,20 @@ from typing import Any, Callable
 from PySide6.QtCore import QRegularExpression, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLineEdit, QSlider, QSpinBox,
-    QToolButton, QWidget,
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
 )  # fmt: skip
 
-from dxgl_engine.settings import FieldSpec
+from dxgl_engine import FieldSpec
 
 SLIDER_STEPS = 1000
 MAX_STRING = 200

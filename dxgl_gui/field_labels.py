@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from dxgl_engine.motion import camera_paths
-from dxgl_engine.settings import FieldSpec, Settings
-from dxgl_engine.tiers import DATASET_TIERS, TIERS
+from dxgl_engine import DATASET_TIERS, TIERS, FieldSpec, Settings, camera_paths
 
 # Numbers whose default is "the engine decides": what the engine would use, shown while on auto.
 AUTO_VALUES: dict[str, Callable[[Settings], float]] = {"sweepAngle": camera_paths.sweep}

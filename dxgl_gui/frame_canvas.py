@@ -71,7 +71,7 @@ class FrameCanvas(app.Canvas):
             self._texture.set_data(frame)
         self._fresh = True
         if self._needs_mipmaps(w, h):
-            from dxgl_engine.render.gl_context import generate_mipmaps
+            from dxgl_engine import generate_mipmaps
 
             generate_mipmaps(self._texture)  # a large exact frame shown small must not alias
         self.update()

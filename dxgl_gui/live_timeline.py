@@ -10,13 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dxgl_engine.motion import camera_paths
-from dxgl_engine.motion.camera import Shot
-from dxgl_engine.pipeline.timeline import Timeline
-from dxgl_engine.render.renderer import SSAA
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import Settings
+from dxgl_engine import SSAA, RenderFiles, Scene, Settings, Shot, Timeline, camera_paths
 
 # Exact frames larger than this (the 4K tiers) are rendered at the largest size with the output
 # aspect that fits: a 3840 px frame costs seconds on a CPU and is shown far smaller anyway.

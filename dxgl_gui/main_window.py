@@ -10,12 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QWidget
 
-from dxgl_engine.errors import DxglError
-from dxgl_engine.load.formats import MODEL_SUFFIXES
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.scene.info import model_info
-from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import Settings
+from dxgl_engine import MODEL_SUFFIXES, DxglError, RenderFiles, Scene, Settings, model_info
 
 from . import presets
 from .dialogs import show_error, show_info

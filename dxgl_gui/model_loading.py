@@ -61,6 +61,6 @@ class ModelLoader(QObject):
 
 
 def _is_engine_error(err: BaseException) -> bool:
-    from dxgl_engine.errors import DxglError
+    from dxgl_engine import DxglError
 
     return isinstance(err, DxglError)

@@ -8,7 +8,7 @@ import time
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from dxgl_engine.tiers import FPS
+from dxgl_engine import FPS
 
 
 class Playback(QObject):

@@ -8,10 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from dxgl_engine import InvalidSettings, RenderFiles, Settings
 from dxgl_engine import settings as settings_mod
-from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dxgl_engine import InvalidSettings, Settings
 from dxgl_engine import settings as settings_mod
-from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.settings import Settings
 
 
 def save_preset(path: str | Path, settings: Settings) -> None:

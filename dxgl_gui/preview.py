@@ -16,10 +16,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget
 
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import Settings
-from dxgl_engine.tiers import FPS
+from dxgl_engine import FPS, RenderFiles, Scene, Settings
 
 from .dialogs import error_text
 from .frame_canvas import FrameCanvas
@@ -330,7 +327,7 @@ class PreviewWidget(QWidget):
 
 
 def _is_engine_error(err: BaseException) -> bool:
-    from dxgl_engine.errors import DxglError
+    from dxgl_engine import DxglError
 
     return isinstance(err, DxglError)
 

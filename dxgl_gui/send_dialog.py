@@ -15,12 +15,19 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )  # fmt: skip
 
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.settings import Settings
+from dxgl_engine import RenderFiles, Settings
 
 from .dialogs import error_text
 from .preferences import Preferences
@@ -83,7 +90,7 @@ def upload_file(model_path: str, workdir: Path) -> Path:
     path = Path(model_path)
     if path.suffix.lower() == ".glb":
         return path
-    from dxgl_engine.load.formats import convert_to_glb
+    from dxgl_engine import convert_to_glb
 
     out = workdir / (path.stem + ".glb")
     out.write_bytes(convert_to_glb(path))

@@ -16,13 +16,18 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )  # fmt: skip
 
+from dxgl_engine import FieldSpec, InvalidSettings, RenderFiles, Settings
 from dxgl_engine import settings as settings_mod
-from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.settings import FieldSpec, Settings
 
 from .dialogs import error_text
 from .field_editors import FieldEditor, NumberEditor, editor_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, request
 from marshmallow import fields, validate
 
-from dxgl_engine.settings import ANCHORS
+from dxgl_engine import ANCHORS
 
 from .. import config, statuses, storage
 from ..auth import require

@@ -4,8 +4,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import fields
 
-from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.settings import credits_for
+from dxgl_engine import InvalidSettings, credits_for
 
 from ..auth import require
 from ..errors import ApiError

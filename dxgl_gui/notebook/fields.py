@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import ipywidgets as W
 
-from dxgl_engine.settings import FieldSpec, Settings
+from dxgl_engine import FieldSpec, Settings
 
 from ..field_labels import AUTO_VALUES, choice_label, label_for
 

@@ -13,9 +13,8 @@ from typing import Any, Callable
 
 import ipywidgets as W
 
+from dxgl_engine import FieldSpec, InvalidSettings, Settings
 from dxgl_engine import settings as settings_mod
-from dxgl_engine.errors import InvalidSettings
-from dxgl_engine.settings import FieldSpec, Settings
 
 from .fields import ERROR_COLOR, FieldControl, control_for
 

@@ -10,10 +10,8 @@ from typing import Any
 
 from IPython.display import Video
 
-from dxgl_engine.pipeline import dataset as dataset_mod
-from dxgl_engine.pipeline import video as pipeline
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.scene.model import Scene
+from dxgl_engine import RenderFiles, RenderResult, Scene, export_dataset
+from dxgl_engine import render_video as engine_render_video
 
 from .datasets import Dataset
 from .form import as_settings
@@ -32,24 +30,24 @@ def _out_dir() -> Path:
 
 def render_video(model: Model, settings: Any = None, out: str | os.PathLike | None = None, *,
                  size: tuple[int, int] | None = None, files: RenderFiles | None = None,
-                 progress: bool = True) -> pipeline.RenderResult:
+                 progress: bool = True) -> RenderResult:
     """Render a video (posters, web variant and thumbnail beside it) with a progress bar over its
     frames. `settings`: renderSettings JSON, Settings or a SettingsWidget; `out` defaults to a new
     temporary folder; `size` overrides the tier's pixel size (a quick look)."""
     scene, s = as_scene(model), as_settings({} if settings is None else settings)
     out = Path(out) if out is not None else _out_dir() / f"render{s.tier.extension}"
     with phase_bar("render", s.frame_count, "frame", "video", enabled=progress) as report:
-        result = pipeline.render_video(scene, s, out, progress=report, size=size, files=files)
+        result = engine_render_video(scene, s, out, progress=report, size=size, files=files)
     log.info("rendered %s (%dx%d, %d frames) in %.1f s", out, result.width, result.height, result.frames,
              result.seconds)
     return result
 
 
-def show_video(video: pipeline.RenderResult | str | os.PathLike, *, width: int | None = 640,
+def show_video(video: RenderResult | str | os.PathLike, *, width: int | None = 640,
                embed: bool | None = None) -> Video:
     """An inline player. For a render result, its web variant (H.264 that browsers play, also for
     the ProRes tier). Embedded in the notebook unless larger than EMBED_LIMIT."""
-    path = Path(video.paths.web if isinstance(video, pipeline.RenderResult) else video)
+    path = Path(video.paths.web if isinstance(video, RenderResult) else video)
     if embed is None:
         embed = path.stat().st_size <= EMBED_LIMIT
     return Video(str(path), embed=embed, width=width, mimetype="video/mp4" if embed else None,
@@ -67,6 +65,6 @@ def generate_dataset(model: Model, out: str | os.PathLike | None = None, *, qual
     s = as_settings({**base, "output": "dataset", "datasetQuality": quality, "coverage": coverage})
     out = Path(out) if out is not None else _out_dir() / "dataset.zip"
     with phase_bar("dataset", s.dataset_tier.views, "view", "dataset", enabled=progress) as report:
-        result = dataset_mod.export_dataset(scene, s, out, progress=report, files=files)
+        result = export_dataset(scene, s, out, progress=report, files=files)
     log.info("dataset %s: %d views at %d px in %.1f s", out, result.views, result.size, result.seconds)
     return Dataset(result.path, result)

@@ -17,17 +17,19 @@ import ipywidgets as W
 import numpy as np
 from PIL import Image
 
-from dxgl_engine.pipeline.timeline import Timeline
-from dxgl_engine.render.backdrop import Backdrop
-from dxgl_engine.encode.images import fit_within
-from dxgl_engine.pipeline.dataset import dataset_settings
-from dxgl_engine.errors import DxglError
-from dxgl_engine.pipeline.jobs import frame_key
-from dxgl_engine.render.renderer import SSAA
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import Settings
-from dxgl_engine.tiers import FPS
+from dxgl_engine import (
+    FPS,
+    SSAA,
+    Backdrop,
+    DxglError,
+    RenderFiles,
+    Scene,
+    Settings,
+    Timeline,
+    dataset_settings,
+    fit_within,
+    frame_key,
+)
 
 from .debounce import Debouncer
 from .fields import ERROR_COLOR

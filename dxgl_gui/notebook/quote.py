@@ -13,8 +13,8 @@ from typing import Any, Iterable
 
 import ipywidgets as W
 
+from dxgl_engine import Settings
 from dxgl_engine import settings as settings_mod
-from dxgl_engine.settings import Settings
 
 from ..field_labels import credits_text
 from .debounce import Debouncer

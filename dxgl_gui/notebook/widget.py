@@ -11,12 +11,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from dxgl_engine import load_model
-from dxgl_engine.scene.animation import resolve_animation
-from dxgl_engine.errors import DxglError, InvalidSettings
-from dxgl_engine.render_files import RenderFiles
-from dxgl_engine.scene.model import Scene
-from dxgl_engine.settings import Settings
+from dxgl_engine import DxglError, InvalidSettings, RenderFiles, Scene, Settings, load_model, resolve_animation
 
 from .form import SettingsForm
 from .preview import Preview
