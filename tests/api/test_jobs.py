@@ -247,6 +247,70 @@ def test_real_render_of_the_sample(client, make_account, gl, sample_glb, tmp_pat
         assert User.get_by_id(account.user_id).credits == 9
 
 
+@pytest.mark.gl
+@pytest.mark.real_engine
+def test_real_dataset_render_through_the_api(client, make_account, gl, sample_glb, tmp_path, monkeypatch):
+    """output: dataset runs the engine's exporter (its 100x800 tier shrunk to 8 views of 64 px here):
+    charged at the tier's price, served as the nerfstudio ZIP."""
+    import json
+    import zipfile
+
+    from dxgl_engine import tiers
+
+    monkeypatch.setitem(tiers.DATASET_TIERS, "100x800", tiers.DatasetTier("100x800", 8, 64, 4))
+    account = make_account(credits=10)
+    model_id = uploaded(client, account, data=sample_glb, name="product.glb")["modelId"]  # its render: 1 credit
+    r = client.post("/v1/renders", json={"modelId": model_id, "renderSettings": {"output": "dataset"}},
+                    headers=account.headers)  # fmt: skip
+    assert r.status_code == 201 and r.json["data"]["credits"] == 4
+    got = client.get(f"/v1/renders/{r.json['data']['id']}", headers=account.headers).json["data"]
+    assert got["status"] == "done", got["errorMessage"]
+    zipped = tmp_path / "dataset.zip"
+    zipped.write_bytes(client.get(f"/v1/renders/{got['id']}/video", headers=account.headers).data)
+    with zipfile.ZipFile(zipped) as z:
+        meta = json.loads(z.read("transforms.json"))
+        assert len(meta["frames"]) == 8 and (meta["w"], meta["h"]) == (64, 64)
+        assert {f"images/frame_{k:05d}.png" for k in range(8)} <= set(z.namelist())
+    with connection():
+        assert User.get_by_id(account.user_id).credits == 10 - 1 - 4
+
+
+@pytest.mark.gl
+@pytest.mark.real_engine
+def test_real_batch_draws_its_frames_once(client, make_account, gl, sample_glb, tmp_path, monkeypatch):
+    """A batch of one model in two backgrounds and two tiers is one engine batch: its frames are
+    drawn once (one Timeline, length x 30 draws) and each render gets its own backdrop and size."""
+    from dxgl_engine import probe
+    from dxgl_engine.pipeline import video as engine_video
+
+    timelines, draws = [], []
+    real_timeline = engine_video.Timeline
+
+    def counted(*args, **kwargs):
+        timeline = real_timeline(*args, **kwargs)
+        timelines.append(timeline)
+        real_frames = timeline.frames
+        timeline.frames = lambda i, outputs: draws.append(i) or real_frames(i, outputs)
+        return timeline
+
+    monkeypatch.setattr(engine_video, "Timeline", counted)
+    account = make_account(credits=20)
+    model_id = uploaded(client, account, data=sample_glb, name="product.glb", settings={"length": 3})["modelId"]
+    timelines.clear(), draws.clear()  # the upload's own render and preview
+    items = [{"modelId": model_id, "renderSettings": {"length": 3, "bgColor": color, "quality": quality}}
+             for color, quality in (("#ff0000", "share"), ("#0000ff", "share"), ("#00ff00", "standard"))]
+    r = client.post("/v1/renders/batch", json={"renders": items}, headers=account.headers)
+    assert r.status_code == 201, r.json
+    assert len(timelines) == 1 and sorted(draws) == list(range(90)), "three renders, one set of frames"
+    for item, render in zip(items, r.json["data"]):
+        got = client.get(f"/v1/renders/{render['id']}", headers=account.headers).json["data"]
+        assert got["status"] == "done", got["errorMessage"]
+        poster = tmp_path / f"{render['id']}.mp4"
+        poster.write_bytes(client.get(f"/v1/renders/{render['id']}/video", headers=account.headers).data)
+        width = 960 if item["renderSettings"]["quality"] == "share" else 1920
+        assert probe(poster)["width"] == width
+
+
 def test_a_stopping_worker_hands_its_renders_back(client, alice, fake_engine):
     """SIGTERM/Ctrl-C reach a render as KeyboardInterrupt: the render goes back to pending, queued
     again, without spending one of its attempts."""
