@@ -22,6 +22,16 @@ def shared_assets() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def shared_wild(shared_assets) -> Path:
+    """Small failing inputs rebuilt from public bug reports (../shared/wild, see its README.md),
+    beside the third-party models; skipped, saying so, where it is absent."""
+    path = shared_assets.parent / "wild"
+    if not path.is_dir():
+        pytest.skip(f"inputs from public bug reports not available: {path} is absent (see README)")
+    return path
+
+
 # Loadable third-party models (relative to ../shared/assets) that rendering tests walk through.
 LOADABLE_DIRS = ("khronos", "other", "obj_zip", "large")
 POINTS_OR_LINES_ONLY = {"Mesh_PrimitiveMode_00.gltf", "Mesh_PrimitiveMode_01.gltf"}  # refused: nothing to render

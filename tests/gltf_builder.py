@@ -274,3 +274,14 @@ def cube_corners() -> tuple[np.ndarray, np.ndarray]:
     ]
     indices = np.array([[a, b, c, a, c, d] for a, b, c, d in faces], np.uint16).ravel()
     return positions, indices
+
+
+def icosahedron() -> tuple[np.ndarray, np.ndarray]:
+    """A unit icosahedron: (12, 3) float32 positions and (20, 3) uint16 counter-clockwise faces."""
+    g = (1 + 5 ** 0.5) / 2
+    v = np.array([[-1, g, 0], [1, g, 0], [-1, -g, 0], [1, -g, 0], [0, -1, g], [0, 1, g], [0, -1, -g], [0, 1, -g],
+                  [g, 0, -1], [g, 0, 1], [-g, 0, -1], [-g, 0, 1]], np.float64)  # fmt: skip
+    faces = np.array([[0, 11, 5], [0, 5, 1], [0, 1, 7], [0, 7, 10], [0, 10, 11], [1, 5, 9], [5, 11, 4], [11, 10, 2],
+                      [10, 7, 6], [7, 1, 8], [3, 9, 4], [3, 4, 2], [3, 2, 6], [3, 6, 8], [3, 8, 9], [4, 9, 5],
+                      [2, 4, 11], [6, 2, 10], [8, 6, 7], [9, 8, 1]], np.uint16)  # fmt: skip
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32), faces

@@ -70,6 +70,14 @@ def face_normals(positions: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return np.cross(b - a, c - a)
 
 
+def flat_normals(positions: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """(M, 3) float32 unit normal of each face (counter-clockwise front); +Z for a degenerate face,
+    which covers no pixel."""
+    unit, lengths = normalize_rows(face_normals(positions, triangles))
+    unit[lengths <= _EPS] = (0.0, 0.0, 1.0)
+    return unit.astype(np.float32)
+
+
 def _scatter(values: np.ndarray, triangles: np.ndarray, vertex_count: int) -> np.ndarray:
     """Sum per-face (M, K) values onto the three vertices of each face -> (N, K)."""
     targets = triangles.ravel()

@@ -30,11 +30,14 @@ def load(b: GltfBuilder, tmp_path, name: str = "model.glb") -> sc.Scene:
     return load_model(b.write_glb(tmp_path / name))
 
 
-def _tri_set(prim: sc.Primitive) -> set[tuple[int, ...]]:
+def _tri_set(positions: np.ndarray, triangles) -> set[tuple]:
+    """Triangles as corner coordinates, each starting at its smallest corner (winding kept): the
+    same whether the primitive shares vertices or not."""
     out = set()
-    for t in prim.indices.tolist():
-        k = t.index(min(t))
-        out.add(tuple(t[k:] + t[:k]))
+    for t in np.asarray(triangles).tolist():
+        corners = [tuple(positions[i].tolist()) for i in t]
+        k = corners.index(min(corners))
+        out.add(tuple(corners[k:] + corners[:k]))
     return out
 
 
@@ -121,7 +124,8 @@ def test_strips_and_fans_give_the_same_triangles_as_a_list(tmp_path):
     b.scene(b.node(mesh=b.mesh(listed, strip, fan)))
     prims = load(b, tmp_path).meshes[0].primitives
     # same triangles with the same (counter-clockwise) winding
-    assert _tri_set(prims[0]) == _tri_set(prims[1]) == _tri_set(prims[2]) == {(0, 1, 3), (1, 2, 3)}
+    expected = _tri_set(positions, [(0, 1, 3), (1, 2, 3)])
+    assert all(_tri_set(p.positions, p.indices) == expected for p in prims)
 
 
 def test_non_indexed_triangles_and_strips(tmp_path):
@@ -130,8 +134,9 @@ def test_non_indexed_triangles_and_strips(tmp_path):
     pos = b.accessor(positions)
     b.scene(b.node(mesh=b.mesh(b.primitive(pos, mode=5), b.primitive(b.accessor(positions[:3])))))
     strip, plain = load(b, tmp_path).meshes[0].primitives
-    assert strip.indices.tolist() == [[0, 1, 2], [1, 3, 2]]
-    assert plain.indices.tolist() == [[0, 1, 2]] and plain.indices.dtype == np.uint32
+    assert _tri_set(strip.positions, strip.indices) == _tri_set(positions, [(0, 1, 2), (1, 3, 2)])
+    assert _tri_set(plain.positions, plain.indices) == _tri_set(positions, [(0, 1, 2)])
+    assert plain.indices.dtype == np.uint32
 
 
 @pytest.mark.parametrize("mode, name", [(0, "POINTS"), (1, "LINES"), (2, "LINE_LOOP"), (3, "LINE_STRIP")])
@@ -149,6 +154,7 @@ def test_points_and_lines_are_skipped_with_a_warning(tmp_path, mode, name):
 def _textured_model(b: GltfBuilder, material: dict, texcoord_sets: int = 1) -> None:
     positions, uvs, indices = quad()
     attrs = {f"TEXCOORD_{k}": uvs * (k + 1) for k in range(texcoord_sets)}
+    attrs["NORMAL"] = np.tile(np.array([0, 0, 1], np.float32), (len(positions), 1))
     b.scene(b.node(mesh=b.mesh(b.primitive(positions, indices, material=b.material(**material), **attrs))))
 
 
@@ -307,14 +313,23 @@ def test_color_0_normalized_ushort_vec4_keeps_alpha(tmp_path):
     np.testing.assert_allclose(prim.colors[:, 3], [0, 1, 32768 / 65535], atol=1e-7)
 
 
-def test_missing_normals_are_generated_smooth(tmp_path):
+def test_missing_normals_are_flat(tmp_path):
+    """glTF 2.0, Meshes: without NORMAL, flat normals. Each triangle gets its own corners with the
+    face's normal; every other attribute follows its corner."""
     positions, indices = cube_corners()
+    colors = np.linspace(0, 1, 32, dtype=np.float32).reshape(8, 4)
     b = GltfBuilder()
-    b.simple_model(positions, indices)
+    b.simple_model(positions, indices, COLOR_0=colors)
     prim = load(b, tmp_path).meshes[0].primitives[0]
-    np.testing.assert_allclose(np.linalg.norm(prim.normals, axis=1), 1.0, atol=1e-6)
-    np.testing.assert_allclose(prim.normals[[0, 7]], positions[[0, 7]] / np.sqrt(3), atol=1e-6)
-    assert np.all(np.sum(prim.normals * positions, axis=1) > 0.9)
+    corners = indices.reshape(-1, 3)
+    assert len(prim.positions) == 3 * len(corners) and _tri_set(prim.positions, prim.indices) == _tri_set(
+        positions, corners)
+    np.testing.assert_array_equal(prim.colors, colors[corners.ravel()])
+    normals = prim.normals[prim.indices]  # (faces, 3 corners, 3)
+    np.testing.assert_allclose(normals, np.repeat(normals[:, :1], 3, axis=1))  # one normal per face
+    np.testing.assert_allclose(np.abs(normals[:, 0]).max(1), 1.0, atol=1e-6)  # a cube's faces: along an axis
+    centroids = prim.positions[prim.indices].mean(1)
+    assert np.all(np.sum(normals[:, 0] * centroids, axis=1) > 0)  # outward
 
 
 def test_bad_normals_are_normalised_and_zero_ones_regenerated(tmp_path):
@@ -340,12 +355,12 @@ def test_tangents_are_generated_only_for_normal_mapped_primitives(tmp_path):
         b.primitive(positions, indices, material=mapped, TEXCOORD_0=uvs, TANGENT=given),
     )))
     generated, none, kept = load(b, tmp_path).meshes[0].primitives
-    assert generated.tangents.shape == (4, 4) and generated.tangents.dtype == np.float32
+    assert generated.tangents.shape == (6, 4) and generated.tangents.dtype == np.float32  # flat: 2 x 3 corners
     np.testing.assert_allclose(np.sum(generated.tangents[:, :3] * generated.normals, axis=1), 0, atol=1e-6)
     assert set(generated.tangents[:, 3]) <= {-1.0, 1.0}
-    np.testing.assert_allclose(generated.tangents[:, :3], np.tile([1, 0, 0], (4, 1)), atol=1e-6)
+    np.testing.assert_allclose(generated.tangents[:, :3], np.tile([1, 0, 0], (6, 1)), atol=1e-6)
     assert none.tangents is None
-    np.testing.assert_array_equal(kept.tangents, given)
+    np.testing.assert_array_equal(kept.tangents, given[indices])  # flat: each corner keeps its vertex's tangent
 
 
 def test_mesh_quantization_decodes_integer_attributes(tmp_path):
@@ -383,7 +398,7 @@ def test_sparse_positions_displace_the_base(tmp_path):
     positions, _, indices = quad()
     b = GltfBuilder()
     pos = b.sparse_accessor(4, values=[[0, 1, 5]], indices=[3], base=positions)
-    b.simple_model(pos, indices)
+    b.simple_model(pos, indices, NORMAL=np.tile(np.array([0, 0, 1], np.float32), (4, 1)))
     np.testing.assert_array_equal(load(b, tmp_path).meshes[0].primitives[0].positions[3], [0, 1, 5])
 
 

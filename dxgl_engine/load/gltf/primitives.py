@@ -1,8 +1,9 @@
 """glTF meshes into Scene meshes of triangle-only primitives.
 
-Strips and fans become triangle lists, points and lines are skipped with a warning,
-indices are range-checked, missing normals are generated, bad ones repaired, and tangents
-generated only where a normal map needs them.
+Strips and fans become triangle lists, points and lines are skipped with a warning, indices are
+range-checked, a primitive without normals gets flat ones (glTF 2.0, "Meshes": "When normals are
+not specified, client implementations MUST calculate flat normals"), bad normals are repaired, and
+tangents are generated only where a normal map needs them.
 """
 from __future__ import annotations
 
@@ -79,10 +80,11 @@ def _primitive(ctx: ReadContext, where: str, raw: dict, materials: list[sc.Mater
     if len(triangles) == 0:
         ctx.warn(f"{where}: no complete triangle; skipped")
         return None
+    flat = "NORMAL" not in attributes
     prim = sc.Primitive(
         positions=positions,
         indices=triangles,
-        normals=_normals(ctx, attributes, where, positions, triangles),
+        normals=np.zeros((0, 3), np.float32) if flat else _normals(ctx, attributes, where, positions, triangles),
         texcoords=_attribute_sets(ctx, attributes, "TEXCOORD", where, ("VEC2",), count),
         colors=_colors(ctx, attributes, where, count),
         tangents=_tangents(ctx, attributes, where, count),
@@ -91,8 +93,31 @@ def _primitive(ctx: ReadContext, where: str, raw: dict, materials: list[sc.Mater
         targets=_targets(ctx, raw, where, count),
         material=material,
     )
+    if flat:
+        _flatten(prim)
     _generate_tangents(ctx, prim, where, materials)
     return prim
+
+
+def _flatten(prim: sc.Primitive) -> None:
+    """Give every triangle its own three vertices, each with the triangle's normal: what a
+    primitive without NORMAL means. Every other attribute (and each morph target) follows its
+    corner."""
+    corner = prim.indices.ravel()
+    normals = np.repeat(geometry.flat_normals(prim.positions, prim.indices), 3, axis=0)
+    prim.positions = prim.positions[corner]
+    prim.texcoords = [t[corner] for t in prim.texcoords]
+    prim.colors = None if prim.colors is None else prim.colors[corner]
+    prim.tangents = None if prim.tangents is None else prim.tangents[corner]
+    prim.joints = [j[corner] for j in prim.joints]
+    prim.weights = [w[corner] for w in prim.weights]
+    for target in prim.targets:
+        for name in ("positions", "normals", "tangents"):
+            deltas = getattr(target, name)
+            if deltas is not None:
+                setattr(target, name, deltas[corner])
+    prim.normals = normals
+    prim.indices = np.arange(len(corner), dtype=np.uint32).reshape(-1, 3)
 
 
 def _accessor(ctx: ReadContext, attributes: dict, name: str, where: str, types: tuple, count: int | None,
@@ -149,8 +174,6 @@ def _indices(ctx: ReadContext, value, where: str, count: int) -> np.ndarray:
 
 def _normals(ctx: ReadContext, attributes: dict, where: str, positions: np.ndarray,
              triangles: np.ndarray) -> np.ndarray:
-    if "NORMAL" not in attributes:
-        return geometry.vertex_normals(positions, triangles)
     acc = _accessor(ctx, attributes, "NORMAL", where, ("VEC3",), len(positions))
     normals = ctx.accessors.read(acc.index, f"{where}.attributes.NORMAL").astype(np.float64)
     return _repair_normals(ctx, where, normals, positions, triangles, tolerance=1e-3 if acc.is_float else 2e-2)
