@@ -8,6 +8,7 @@ change. BLEND primitives also stay separate so they can be sorted back to front 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,8 @@ from ..scene.model import (
     TextureRef,
 )
 from . import draw_order, gl_context
+
+log = logging.getLogger(__name__)
 
 # Vertex attributes: always position and normal; the others only when the item uses them.
 ATTRIBUTES = {
@@ -69,6 +72,8 @@ class DrawItem:
     last_weights: np.ndarray | None = None
     order_source: tuple[np.ndarray, np.ndarray] | None = None  # positions, triangles: see draw_order
     ordered: dict[int, gloo.IndexBuffer] = field(default_factory=dict)
+    # Scene-space point the baked vertices are relative to (see GpuScene.upload); zero for the rest.
+    origin: np.ndarray = field(default_factory=lambda: np.zeros(3))
 
     @property
     def blend(self) -> bool:
@@ -107,7 +112,14 @@ class GpuScene:
         gpu = cls()
         static: dict[int | None, list[tuple[Primitive, np.ndarray]]] = {}
         separate: list[DrawItem] = []
-        for inst in scene.instances(pose.world):
+        instances = scene.instances(pose.world)
+        # Baked vertices are stored relative to a point near the model, in float32: a scan in map
+        # coordinates (a node translated by 6,000,000 m) keeps its millimetres, where float32 scene
+        # coordinates would round them to half a metre. The point goes back in through the item's matrix.
+        origin = np.mean([i.matrix[:3, 3] for i in instances], axis=0) if instances else np.zeros(3)
+        to_origin = np.eye(4)
+        to_origin[:3, 3] = -origin
+        for inst in instances:
             node = scene.nodes[inst.node]
             skinned = node.skin is not None
             for prim in scene.meshes[inst.mesh].primitives:
@@ -115,10 +127,10 @@ class GpuScene:
                 morphs = bool(prim.targets) and (inst.node in moving or inst.node in pose.weights)
                 dynamic = inst.node in moving or skinned or morphs
                 if not dynamic and not _sorted(material):
-                    static.setdefault(prim.material, []).append((prim, inst.matrix))
+                    static.setdefault(prim.material, []).append((prim, to_origin @ inst.matrix))
                     continue
                 if not dynamic:  # a static BLEND primitive: baked, but kept apart for sorting
-                    separate.append(gpu._item(scene, prim.material, [(prim, inst.matrix)]))
+                    separate.append(gpu._item(scene, prim.material, [(prim, to_origin @ inst.matrix)], origin=origin))
                     continue
                 skin = node.skin if skinned and prim.joints else None
                 item = gpu._item(scene, prim.material, [(prim, np.eye(4))], skinned=skin is not None)
@@ -130,7 +142,7 @@ class GpuScene:
                     item.vertices = _vertex_data(prim, item.vbo.dtype)
                 separate.append(item)
                 gpu.dynamic = gpu.dynamic or inst.node in moving or morphs
-        gpu.items = [gpu._item(scene, mat, parts) for mat, parts in static.items()] + separate
+        gpu.items = [gpu._item(scene, mat, parts, origin=origin) for mat, parts in static.items()] + separate
         skins = {i.skin for i in gpu.items if i.skin is not None}
         gpu.joint_textures = {s: gloo.Texture2D(shape=(len(scene.skins[s].joints), 4, 4), format="rgba",
                                                 internalformat="rgba32f", interpolation="nearest") for s in skins}
@@ -160,7 +172,8 @@ class GpuScene:
     def triangle_count(self) -> int:
         return sum(i.triangles for i in self.items)
 
-    def _item(self, scene: Scene, material_index: int | None, parts, skinned: bool = False) -> DrawItem:
+    def _item(self, scene: Scene, material_index: int | None, parts, skinned: bool = False,
+              origin: np.ndarray | None = None) -> DrawItem:
         material = _material(scene, material_index)
         textures = {}
         for slot in TEXTURE_SLOTS:
@@ -181,6 +194,7 @@ class GpuScene:
             _features(material, textures, attributes),
             material_uniforms(material, textures),
             order_source=(vertices["a_position"].copy(), indices) if orderable else None,
+            origin=np.zeros(3) if origin is None else np.asarray(origin, np.float64),
         )
 
     def _texture(self, scene: Scene, ref: TextureRef) -> gloo.Texture2D:
@@ -340,12 +354,16 @@ def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> t
 
 
 def _make_texture(pixels: np.ndarray, sampler: Sampler) -> gloo.Texture2D:
+    """A GL texture of an (H, W, 4) uint8 image; larger than the driver's limit, it is reduced to fit
+    (with a warning in the log) instead of failing."""
     max_size = _max_texture_size()
     if max(pixels.shape[:2]) > max_size:
         from PIL import Image as PILImage
 
         img = PILImage.fromarray(pixels)
         img.thumbnail((max_size, max_size), PILImage.LANCZOS)
+        log.warning("a %dx%d texture exceeds this GPU's limit of %d pixels: reduced to %dx%d",
+                    pixels.shape[1], pixels.shape[0], max_size, img.width, img.height)  # fmt: skip
         pixels = np.asarray(img)
     wrap = (_WRAP.get(sampler.wrap_s, "repeat"), _WRAP.get(sampler.wrap_t, "repeat"))  # gloo: (S, T)
     tex = gloo.Texture2D(np.ascontiguousarray(pixels), interpolation="linear", wrapping=wrap)

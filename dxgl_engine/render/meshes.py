@@ -131,7 +131,11 @@ class Meshes:
         """Vertex space -> world: the placement, after the node's pose for parts an animation moves
         (skinned vertices reach scene space through their joint matrices)."""
         if item.node is None:
-            return model
+            if not item.origin.any():
+                return model
+            shift = np.eye(4)
+            shift[:3, 3] = item.origin  # baked vertices are relative to it (see GpuScene.upload)
+            return model @ shift
         return model @ self.pose.world[item.node]
 
     def _back_to_front(self, items: list[DrawItem], view_proj: np.ndarray, model: np.ndarray) -> list[DrawItem]:

@@ -104,9 +104,13 @@ def test_tolerant_texture_names(tmp_path, written, actual):
 
 def test_mtl_inline_comments_do_not_hide_colours(tmp_path):
     text = "newmtl scan\nKd 0.5 0.5 0.5  # grey\nmap_Kd texture.png # the scan\n"
-    scene = load_model(scan_zip(tmp_path, mtl_text=text))
-    np.testing.assert_allclose(scene.materials[0].base_color_factor[:3], 0.5, atol=0.01)
+    (tmp_path / "textured").mkdir(), (tmp_path / "plain").mkdir()
+    scene = load_model(scan_zip(tmp_path / "textured", mtl_text=text))
     assert scene.materials[0].base_color_texture is not None
+    # Beside map_Kd, Kd is not applied (Blender's rule: the texture is the colour)
+    np.testing.assert_allclose(scene.materials[0].base_color_factor[:3], 1.0)
+    scene = load_model(scan_zip(tmp_path / "plain", mtl_text="newmtl scan\nKd 0.5 0.5 0.5  # grey\n"))
+    np.testing.assert_allclose(scene.materials[0].base_color_factor[:3], 0.5, atol=0.01)
 
 
 def test_windows_line_endings_and_mtllib_in_a_comment(tmp_path):
@@ -132,8 +136,8 @@ def test_missing_diffuse_texture_is_named(tmp_path):
 def test_missing_unused_maps_only_warn(tmp_path):
     scene = load_model(scan_zip(tmp_path, mtl_text=mtl("texture.png", extra="map_Ka ambient.gif\nbump normal.png\n")))
     assert_rough_textured(scene)
-    assert any("map_Ka 'ambient.gif' is not in the archive" in w for w in scene.warnings)
-    assert any("bump 'normal.png'" in w for w in scene.warnings)
+    assert any("bump map 'normal.png' is not in the archive; ignored" in w for w in scene.warnings)
+    assert not any("ambient.gif" in w for w in scene.warnings), "an ambient map changes nothing in a matte scan"
 
 
 def test_missing_mtl_only_warns(tmp_path):
@@ -234,10 +238,18 @@ def test_bare_obj_with_files_beside_it(tmp_path):
         load_model(tmp_path / "model.obj")
 
 
-def test_texture_reference_parsing():
-    assert mtl_module.texture_reference(["-o", "0.5", "0.5", "-clamp", "on", "my", "tex.png"]) == "my tex.png"
-    assert mtl_module.texture_reference(["-s", "2", "tex.jpg"]) == "tex.jpg"
-    assert mtl_module.texture_reference(["tex.jpg"]) == "tex.jpg"
+def test_texture_statement_parsing():
+    """Options before or after the file name, names with spaces, up to three numbers after -s/-o."""
+    parse = mtl_module.parse_texture
+    tex = parse(["-o", "0.5", "0.5", "-clamp", "on", "my", "tex.png"])
+    assert (tex.file, tex.offset, tex.clamp) == ("my tex.png", (0.5, 0.5), True)
+    assert parse(["-s", "2", "tex.jpg"]).scale == (2.0, 2.0) and parse(["-s", "2", "tex.jpg"]).file == "tex.jpg"
+    assert parse(["-s", "3", "3", "1", "floor.jpg"]).scale == (3.0, 3.0)
+    bump = parse(["floor_n.png", "-bm", "1.5"])
+    assert (bump.file, bump.bump_multiplier) == ("floor_n.png", 1.5)
+    odd = parse(["-imfchan", "l", "-mm", "0", "1", "wood", "grain.png", "-blendu", "off"])
+    assert odd.file == "wood grain.png" and set(odd.ignored) == {"-imfchan", "-mm", "-blendu"}
+    assert parse(["tex.jpg"]).file == "tex.jpg"
 
 
 # -- third-party scans --------------------------------------------------------------------------------

@@ -1,21 +1,39 @@
-"""OBJ scans to GLB bytes: the OBJ, its MTL (rewritten with exact texture names by `mtl`) and its
-textures are read by trimesh inside the scan's folder and exported as one GLB with matte materials.
+"""OBJ scans to GLB bytes: the OBJ (`parse`), its MTL (`mtl`) and its textures (`textures`), found
+in the scan's folder, become one GLB with matte materials (roughness 1, metallic 0: scans carry
+their lighting in their colours, so anything shinier would be invented).
+
+What the converter decides, and why:
+- Normals the file gives are used (made unit length). Where it gives none, corners get the smooth,
+  area-weighted normal of their vertex, unless their face turns more than CREASE_DEGREES from it:
+  such corners keep the face's normal, so a box stays a box and a scan stays smooth.
+- Vertex colours (`v x y z r g b`) become COLOR_0 (sRGB as written, linear in glTF). In a part
+  where some vertices have colours and some not, the others get the material's colour.
+- Without a material (no MTL, or `usemtl` naming none it has), a part is a neutral light matte
+  surface, or its vertex colours where it has them.
+- `Kd` is ignored where `map_Kd` is given, as Blender's importer does (the texture is the colour),
+  so `Kd 0 0 0` beside a real texture does not turn the scan black.
+- `-s` and `-o` become KHR_texture_transform; `-clamp on` a clamping sampler; bump maps a normal map.
+- Coordinates far from the origin (map coordinates) are re-centred in float64 (gltf.writer).
 """
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ...errors import InvalidFormat
-from ..gltf.container import pack_glb, parse_json, split_glb
+from ...scene.geometry import face_normals, normalize_rows
+from ..gltf.writer import GlbWriter, MeshPart
 from .files import FileIndex
-from .mtl import decode_text, plan_materials
+from .mtl import MtlMaterial, decode_text, load_materials
+from .parse import ObjData, parse_obj
+from .textures import TextureFiles
 
 log = logging.getLogger(__name__)
+
+CREASE_DEGREES = 40.0  # a cube's face is 54.7 degrees from its corner's smooth normal; a scan's far less
+NEUTRAL = 0.8  # linear base colour of a surface without a material: light grey, as Blender's default
 
 
 @dataclass
@@ -26,115 +44,172 @@ class ConvertedModel:
     warnings: list[str] = field(default_factory=list)
 
 
-
-
-
-
-
-
-def _make_resolver(files: FileIndex, overrides: dict[str, bytes]):
-    """A trimesh resolver reading only inside the index's root (plus rewritten MTL text)."""
-    from trimesh.resolvers import Resolver
-
-    class ArchiveResolver(Resolver):
-        def __init__(self):
-            pass
-
-        def get(self, name: str) -> bytes:
-            if name in overrides:
-                return overrides[name]
-            rel = files.resolve(name)
-            if rel is None:
-                raise FileNotFoundError(name)
-            return files.read(rel)
-
-        def write(self, name, data):
-            raise NotImplementedError("read-only")
-
-        def namespaced(self, namespace):
-            return self
-
-        def keys(self):
-            return list(overrides) + files.files
-
-    return ArchiveResolver()
-
-
 def obj_to_glb(obj_path: Path, root: Path, where: str = "in the archive",
                mtl_label: str = "the ZIP's MTL") -> ConvertedModel:
-    """Convert one OBJ (its MTL and textures looked up under `root`) into GLB bytes.
-
-    Materials come out rough (roughness 1) and non-metallic: scans carry baked lighting in
-    their colour texture and no PBR data, so anything shinier would be invented."""
+    """Convert one OBJ (its MTL and textures looked up under `root`) into GLB bytes. Raises
+    InvalidFormat for an OBJ that cannot be read or a diffuse texture that is missing or broken."""
     files = FileIndex(root)
     obj_rel = Path(obj_path).resolve().relative_to(files.root).as_posix()
-    obj_bytes = files.read(obj_rel)
-    plan = plan_materials(decode_text(obj_bytes), obj_rel, files, where, mtl_label)
-    overrides = {plan.key: plan.text.encode("utf-8")} if plan.key is not None else {}
-    scene = _trimesh_scene(obj_bytes, _make_resolver(files, overrides), Path(obj_path).name)
-    glb = _export_glb(scene, Path(obj_path).name)
-    for message in plan.warnings:
-        log.info("%s: %s", Path(obj_path).name, message)
-    return ConvertedModel(_rough_dielectric(glb), plan.warnings)
+    name = Path(obj_path).name
+    data = parse_obj(decode_text(files.read(obj_rel)), f"OBJ '{name}'")
+    materials, mtl_warnings = load_materials(data.mtllibs, obj_rel, files, where, mtl_label)
+    writer = GlbWriter(generator="dxgl OBJ converter")
+    textures = TextureFiles(writer, files)
+    warnings = data.warnings + mtl_warnings
+    normals, normal_ids, generated = corner_normals(data)
+    if generated:
+        warnings.append(f"{name}: {generated} face corners had no normal; smooth ones generated "
+                        f"(creases over {CREASE_DEGREES:g} degrees kept)")  # fmt: skip
+    made: dict[tuple, int] = {}
+    by_object: dict[str, list[MeshPart]] = {}
+    missing = set()
+    for part in np.unique(data.triangle_parts):
+        object_name, material_name = data.parts[part]
+        triangles = data.triangles[data.triangle_parts == part]
+        mtl = materials.get(material_name) if material_name else None
+        if material_name and mtl is None and material_name not in missing:
+            missing.add(material_name)
+            warnings.append(f"{name}: material '{material_name}' is not in its MTL; a neutral matte one is used")
+        colored = data.colors is not None and not np.isnan(data.colors[data.corners[triangles.ravel(), 0]]).all()
+        key = (mtl.name if mtl else None, colored)
+        if key not in made:
+            made[key] = writer.material(_material(mtl, colored, textures))
+        textured = mtl is not None and bool({"diffuse", "bump", "normal"} & set(mtl.maps))
+        by_object.setdefault(object_name or Path(name).stem, []).append(
+            _mesh_part(data, triangles, normals, normal_ids, made[key], textured, colored, mtl is None))
+    for object_name, parts in by_object.items():
+        writer.mesh(object_name, parts)
+    glb, offset = writer.glb()
+    warnings += textures.warnings
+    if offset is not None:
+        warnings.append(f"{name}: coordinates around ({', '.join(f'{x:.3f}' for x in offset)}) (map coordinates?) "
+                        "re-centred; that offset is kept as the root node's translation")  # fmt: skip
+    for message in warnings:
+        log.info("%s", message)
+    return ConvertedModel(glb, warnings)
 
 
-def _trimesh_scene(obj_bytes: bytes, resolver, name: str):
-    import trimesh
-
-    try:
-        scene = trimesh.load_scene(io.BytesIO(obj_bytes), file_type="obj", resolver=resolver, process=False)
-    except Exception as err:  # trimesh raises many types on garbage
-        raise InvalidFormat(f"cannot read OBJ '{name}': {type(err).__name__}: {err}") from None
-    meshes = [g for g in scene.geometry.values() if isinstance(g, trimesh.Trimesh) and len(g.faces)]
-    if not meshes:
-        raise InvalidFormat(f"model has no triangles to render: OBJ '{name}' has no faces")
-    for key, geom in list(scene.geometry.items()):
-        if not isinstance(geom, trimesh.Trimesh) or len(geom.faces) == 0:
-            scene.delete_geometry(key)
-    for mesh in meshes:
-        _unit_file_normals(mesh)
-    return scene
-
-
-def _unit_file_normals(mesh) -> None:
-    """OBJ 'vn' vectors are often not unit length (Meshlab writes 2*pi long ones) but glTF requires
-    unit normals: rescale them, and replace zero or invalid ones by normals from the faces."""
-    from ...scene.geometry import normalize_rows, vertex_normals
-
-    normals = np.asarray(mesh.vertex_normals, dtype=np.float64)
-    unit, lengths = normalize_rows(np.nan_to_num(normals))
-    bad = ~np.isfinite(lengths) | (lengths < 1e-6)
-    if not bad.any() and np.allclose(lengths, 1.0, atol=1e-4):
-        return
-    if bad.any():
-        unit[bad] = vertex_normals(np.asarray(mesh.vertices), np.asarray(mesh.faces))[bad]
-    mesh.vertex_normals = unit
+def corner_normals(data: ObjData) -> tuple[np.ndarray, np.ndarray, int]:
+    """(unit normal of every corner (C, 3) float64, an id per corner that is equal where corners
+    may share a vertex (the file's vn index; -1 for a generated smooth normal; a unique negative id
+    for a crease corner), how many corners had no normal in the file)."""
+    corners = data.corners
+    normals = np.zeros((len(corners), 3))
+    ids = corners[:, 2].copy()
+    given = ids >= 0
+    face = _polygon_normals(data)
+    if given.any():
+        unit, lengths = normalize_rows(data.normals[ids[given]])
+        bad = ~np.isfinite(lengths) | (lengths < 1e-9)
+        unit[bad] = face[given][bad]  # zero or NaN normals in the file: the face's
+        normals[given] = unit
+    missing = ~given
+    if missing.any():
+        smooth = _vertex_normals(data)[corners[:, 0]]
+        keep = missing & (np.sum(face * smooth, axis=1) >= np.cos(np.radians(CREASE_DEGREES)))
+        crease = missing & ~keep
+        normals[keep], ids[keep] = smooth[keep], -1
+        normals[crease] = face[crease]
+        ids[crease] = -2 - np.nonzero(crease)[0]
+    return normals, ids, int(missing.sum())
 
 
-def _export_glb(scene, name: str) -> bytes:
-    try:
-        return scene.export(file_type="glb")
-    except Exception as err:
-        raise InvalidFormat(f"cannot convert OBJ '{name}' to glTF: {type(err).__name__}: {err}") from None
+def _polygon_normals(data: ObjData) -> np.ndarray:
+    """(C, 3) unit normal of the polygon each corner belongs to (its triangles' area-weighted sum)."""
+    fn = face_normals(data.positions, data.corners[data.triangles, 0])
+    out = np.zeros((len(data.corners), 3))
+    for k in range(3):
+        for axis in range(3):
+            out[:, axis] += np.bincount(data.triangles[:, k], weights=fn[:, axis], minlength=len(data.corners))
+    unit, lengths = normalize_rows(out)
+    unit[lengths <= 0] = (0.0, 0.0, 1.0)
+    return unit
 
 
-def _rough_dielectric(glb: bytes) -> bytes:
-    """Patch every material to roughness 1 / metallic 0 (trimesh derives roughness from Ns and leaves
-    metallic at the glTF default of 1); primitives without a material get such a material."""
-    chunks = split_glb(glb)
-    doc = parse_json(chunks.json_bytes, "converted GLB")
-    materials = doc.setdefault("materials", [])
-    for material in materials:
-        pbr = material.setdefault("pbrMetallicRoughness", {})
-        pbr["roughnessFactor"] = 1.0
-        pbr["metallicFactor"] = 0.0
-    default = None
-    for mesh in doc.get("meshes", []):
-        for prim in mesh.get("primitives", []):
-            if "material" not in prim:
-                if default is None:
-                    pbr = {"metallicFactor": 0.0, "roughnessFactor": 1.0}
-                    materials.append({"name": "scan", "pbrMetallicRoughness": pbr})
-                    default = len(materials) - 1
-                prim["material"] = default
-    return pack_glb(doc, bytes(chunks.bin) if chunks.bin is not None else None)
+def _vertex_normals(data: ObjData) -> np.ndarray:
+    """(N, 3) smooth unit normal of every position: its faces' normals weighted by their angle at
+    it (Thürmer & Wüthrich 1998), which does not depend on how polygons were cut into triangles
+    (area weights would lean a cube's corner towards the face cut through it)."""
+    positions_of = data.corners[data.triangles, 0]
+    unit, _ = normalize_rows(face_normals(data.positions, positions_of))
+    p = data.positions[positions_of]  # (M, 3 corners, 3)
+    out = np.zeros((len(data.positions), 3))
+    for k in range(3):
+        a, b = p[:, (k + 1) % 3] - p[:, k], p[:, (k + 2) % 3] - p[:, k]
+        cos = np.sum(a * b, axis=1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-300)
+        weighted = unit * np.arccos(np.clip(cos, -1.0, 1.0))[:, None]
+        for axis in range(3):
+            out[:, axis] += np.bincount(positions_of[:, k], weights=weighted[:, axis], minlength=len(data.positions))
+    unit, lengths = normalize_rows(out)
+    unit[lengths <= 0] = (0.0, 0.0, 1.0)
+    return unit
+
+
+def _mesh_part(data: ObjData, triangles: np.ndarray, normals: np.ndarray, normal_ids: np.ndarray,
+               material: int, textured: bool, colored: bool, neutral: bool) -> MeshPart:
+    """One primitive: the corners its triangles use, welded where position, texture coordinate and
+    normal agree."""
+    used, local = np.unique(triangles, return_inverse=True)
+    corners = data.corners[used]
+    keys = np.stack([corners[:, 0], corners[:, 1] if textured else np.zeros(len(used), np.int64),
+                     normal_ids[used]], axis=1)  # fmt: skip
+    _, first, vertex_of = _unique_rows(keys)
+    vertex_triangles = vertex_of[local].reshape(-1, 3)
+    picked = used[first]
+    positions = data.positions[data.corners[picked, 0]]
+    texcoords = None
+    if textured:
+        uv_index = data.corners[picked, 1]
+        uv = np.where(uv_index[:, None] >= 0, data.texcoords[np.maximum(uv_index, 0)] if len(data.texcoords) else 0.0, 0.0)
+        texcoords = np.stack([uv[:, 0], 1.0 - uv[:, 1]], axis=1)  # OBJ's v grows upwards, glTF's downwards
+    colors = None
+    if colored:
+        srgb = data.colors[data.corners[picked, 0]].astype(np.float64)
+        linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+        linear[np.isnan(linear).any(axis=1)] = NEUTRAL if neutral else 1.0
+        colors = np.concatenate([linear, np.ones((len(linear), 1))], axis=1)
+    return MeshPart(positions, normals[picked], vertex_triangles.astype(np.uint32), texcoords, colors, material)
+
+
+def _unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.unique over rows (unique, first index, inverse), through one int64 key when it fits (a
+    sort of one column instead of a lexicographic one: several times faster on millions)."""
+    shifted = keys - keys.min(axis=0)
+    spans = shifted.max(axis=0) + 1
+    if int(spans[0]) * int(spans[1]) * int(spans[2]) < 2**62:
+        flat = (shifted[:, 0] * spans[1] + shifted[:, 1]) * spans[2] + shifted[:, 2]
+        unique, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    else:
+        unique, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return unique, first, inverse.ravel()
+
+
+def _material(mtl: MtlMaterial | None, colored: bool, textures: TextureFiles) -> dict:
+    """A matte glTF material for an MTL material (None: the neutral one)."""
+    pbr: dict = {"metallicFactor": 0.0, "roughnessFactor": 1.0}
+    out: dict = {"name": mtl.name if mtl else ("vertex colours" if colored else "neutral"), "pbrMetallicRoughness": pbr}
+    if mtl is None:
+        pbr["baseColorFactor"] = [1.0, 1.0, 1.0, 1.0] if colored else [NEUTRAL, NEUTRAL, NEUTRAL, 1.0]
+        return out
+    diffuse = mtl.maps.get("diffuse")
+    if diffuse is not None or (mtl.diffuse is None and colored):
+        rgb = [1.0, 1.0, 1.0]  # the texture (or the vertex colours) is the colour
+    else:
+        rgb = list(mtl.diffuse or (NEUTRAL, NEUTRAL, NEUTRAL))
+    pbr["baseColorFactor"] = [*rgb, mtl.dissolve]
+    if mtl.dissolve < 1.0:
+        out["alphaMode"] = "BLEND"
+    if diffuse is not None:
+        su, sv = diffuse.scale
+        ou, ov = diffuse.offset
+        # OBJ samples at (s u + o) with v up; in glTF's v-down uv that is scale (su, sv), offset (ou, 1 - sv - ov).
+        pbr["baseColorTexture"] = textures.writer.texture_info(textures.color(diffuse.path), clamp=diffuse.clamp,
+                                                               scale=(su, sv), offset=(ou, 1.0 - sv - ov))  # fmt: skip
+    bump = mtl.maps.get("normal") or mtl.maps.get("bump")
+    if bump is not None:
+        image = textures.normal(bump.path, bump.bump_multiplier, is_bump="normal" not in mtl.maps)
+        su, sv = bump.scale
+        ou, ov = bump.offset
+        out["normalTexture"] = textures.writer.texture_info(image, clamp=bump.clamp, scale=(su, sv),
+                                                            offset=(ou, 1.0 - sv - ov))  # fmt: skip
+    return out

@@ -1,6 +1,10 @@
-"""MTL material libraries: their texture statements (with options), resolved to exact file names and
-rewritten for the converter. A diffuse texture (map_Kd) that cannot be found is an error: rendering
-the scan untextured would silently produce the wrong product video.
+"""MTL material libraries as scanners write them: colours, dissolve, and texture statements whose
+options (`-s`, `-o`, `-bm`, `-clamp`, `-imfchan`, `-mm`, ...) may come before or after a file name
+that may hold spaces. File names are resolved the forgiving ways of `files.FileIndex`.
+
+A diffuse texture (map_Kd) that cannot be found is an error: rendering the scan untextured would
+silently produce the wrong product video. Other missing maps are warnings that name the file.
+Reference: Wavefront "Material Library Files (.mtl)", section "Texture map options".
 """
 from __future__ import annotations
 
@@ -11,60 +15,152 @@ from pathlib import PurePosixPath
 from ...errors import InvalidFormat
 from .files import FileIndex
 
-_TEXTURE_KEYS = ("map_", "bump", "disp", "decal", "refl", "norm")
-
-
-# MTL texture options and how many arguments each takes (-o/-s/-t take 1 to 3 numbers).
-_MTL_OPTIONS = {
-    "-blendu": 1, "-blendv": 1, "-bm": 1, "-boost": 1, "-cc": 1, "-clamp": 1, "-imfchan": 1,
-    "-mm": 2, "-texres": 1, "-type": 1, "-o": 3, "-s": 3, "-t": 3,
-}
-
-
-_COMMENT = re.compile(r"(^|\s)#.*$")
+# Texture options and how many values follow each: (least, most). -o/-s/-t take 1 to 3 numbers.
+OPTIONS = {
+    "-blendu": (1, 1), "-blendv": (1, 1), "-bm": (1, 1), "-boost": (1, 1), "-cc": (1, 1), "-clamp": (1, 1),
+    "-imfchan": (1, 1), "-mm": (2, 2), "-texres": (1, 1), "-type": (1, 1), "-o": (1, 3), "-s": (1, 3),
+    "-t": (1, 3),
+}  # fmt: skip
+# Statement -> the map it fills (the others, such as map_Ks or refl, do not change a matte scan).
+MAPS = {"map_kd": "diffuse", "bump": "bump", "map_bump": "bump", "norm": "normal", "map_kn": "normal",
+        "map_d": "alpha"}  # fmt: skip
+APPLIED_OPTIONS = {"-s", "-o", "-bm", "-clamp"}
+_COMMENT = re.compile(r"(^|\s)#.*$")  # a comment; a '#' inside a file name (no space before it) stays
 
 
 @dataclass
-class MtlPlan:
-    """What the OBJ's MTL files say, rewritten for trimesh."""
+class TextureMap:
+    """One texture statement: the file as written, where it was found (a path relative to the
+    scan's folder, None until resolved) and the options dxgl applies."""
 
-    key: str | None = None  # the mtllib name trimesh will ask the resolver for
-    text: str = ""
-    warnings: list[str] = field(default_factory=list)
+    file: str
+    path: str | None = None
+    scale: tuple[float, float] = (1.0, 1.0)  # -s u v
+    offset: tuple[float, float] = (0.0, 0.0)  # -o u v
+    bump_multiplier: float = 1.0  # -bm
+    clamp: bool = False  # -clamp on
+    ignored: tuple[str, ...] = ()  # options given that change nothing here (-mm, -imfchan, -blendu...)
+
+
+@dataclass
+class MtlMaterial:
+    """One `newmtl` block: diffuse colour (Kd), dissolve (d, or 1 - Tr) and its texture maps by use
+    ("diffuse", "bump", "normal", "alpha")."""
+
+    name: str
+    diffuse: tuple[float, float, float] | None = None
+    dissolve: float = 1.0
+    maps: dict[str, TextureMap] = field(default_factory=dict)
 
 
 def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Latin-1: what scanner software writes."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("latin-1")
 
 
-def _mtllib_names(obj_text: str) -> list[str]:
-    """The argument of every mtllib statement (one file name, possibly with spaces, or several)."""
-    text = obj_text.replace("\r\n", "\n").replace("\r", "\n")
-    return [m.group(1) for m in re.finditer(r"^[ \t]*mtllib[ \t]+(.+?)[ \t]*$", text, flags=re.MULTILINE)]
+def parse_texture(args: list[str]) -> TextureMap:
+    """A texture statement's arguments: options anywhere, the rest (joined by spaces) the file.
 
-
-def _trimesh_mtl_key(obj_text: str) -> str | None:
-    """The name trimesh will ask its resolver for: whatever follows the first 'mtllib' in the text
-    (even inside a comment), to the end of that line (trimesh.exchange.obj.load_obj)."""
-    text = "\n{}\n".format(obj_text.strip().replace("\r\n", "\n")).replace("\\\n", "")
-    pos = text.find("mtllib")
-    return None if pos < 0 else text[pos + 6 : text.find("\n", pos)].strip()
-
-
-def texture_reference(args: list[str]) -> str:
-    """The file name of an MTL texture statement's arguments, after its options (-s 1 1 1, -bm 0.5...)."""
+    `-s 3 3 1 wood floor.jpg` and `wood floor.jpg -s 3 3` both give file 'wood floor.jpg' with
+    scale (3, 3). Numbers after -s/-o/-t are taken while they are numbers (1 to 3 of them)."""
+    name, scale, offset, bm, clamp, ignored = [], (1.0, 1.0), (0.0, 0.0), 1.0, False, []
     i = 0
-    while i < len(args) and args[i].lower() in _MTL_OPTIONS:
-        most = _MTL_OPTIONS[args[i].lower()]
-        i += 1
-        taken = 0
-        while taken < most and i < len(args) - 1 and (taken == 0 or _is_number(args[i])):
+    while i < len(args):
+        option = args[i].lower()
+        if option not in OPTIONS:
+            name.append(args[i])
             i += 1
-            taken += 1
-    return " ".join(args[i:])
+            continue
+        least, most = OPTIONS[option]
+        values = []
+        i += 1
+        while len(values) < most and i < len(args) and (len(values) < least or _is_number(args[i])):
+            values.append(args[i])
+            i += 1
+        if option in ("-s", "-o") and values and all(_is_number(v) for v in values):
+            u = float(values[0])
+            v = float(values[1]) if len(values) > 1 else (u if option == "-s" else 0.0)
+            scale, offset = ((u, v), offset) if option == "-s" else (scale, (u, v))
+        elif option == "-bm" and values and _is_number(values[0]):
+            bm = float(values[0])
+        elif option == "-clamp" and values:
+            clamp = values[0].lower() == "on"
+        elif option not in APPLIED_OPTIONS:
+            ignored.append(option)
+    return TextureMap(" ".join(name), scale=scale, offset=offset, bump_multiplier=bm, clamp=clamp,
+                      ignored=tuple(ignored))  # fmt: skip
+
+
+def parse_mtl(text: str) -> list[MtlMaterial]:
+    """Every `newmtl` block of an MTL file, in order (texture paths not yet resolved)."""
+    out: list[MtlMaterial] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = _COMMENT.sub("", raw).strip()
+        if not line or line[0] == "#":
+            continue
+        tokens = line.split()
+        key, args = tokens[0].lower(), tokens[1:]
+        if key == "newmtl":
+            out.append(MtlMaterial(" ".join(args)))
+            continue
+        if not out:
+            continue
+        material = out[-1]
+        if key == "kd" and len(args) >= 3 and all(_is_number(a) for a in args[:3]):
+            material.diffuse = tuple(min(max(float(a), 0.0), 1.0) for a in args[:3])
+        elif key == "d" and args and _is_number(args[-1]):
+            material.dissolve = min(max(float(args[-1]), 0.0), 1.0)
+        elif key == "tr" and args and _is_number(args[0]):
+            material.dissolve = min(max(1.0 - float(args[0]), 0.0), 1.0)
+        elif key in MAPS and args:
+            texture = parse_texture(args)
+            if texture.file:
+                material.maps[MAPS[key]] = texture
+    return out
+
+
+def load_materials(mtllibs: list[str], obj_rel: str, files: FileIndex, where: str,
+                   mtl_label: str = "the MTL") -> tuple[dict[str, MtlMaterial], list[str]]:
+    """The materials of the OBJ's `mtllib` statements by name, their texture files resolved under
+    `files`, and what the user should know. A library that is missing, or a map other than the
+    diffuse one, only warns; a missing diffuse map raises InvalidFormat naming the file."""
+    base = _folder(obj_rel)
+    materials: dict[str, MtlMaterial] = {}
+    warnings: list[str] = []
+    for statement in mtllibs:
+        # 'mtllib my scan.mtl' may be one name with a space or two libraries: the whole first.
+        found = files.resolve(statement, base)
+        libraries = [found] if found else [files.resolve(part, base) for part in statement.split()]
+        if not any(libraries):
+            warnings.append(f"material library '{statement}' is not {where}; the model is converted without its materials")
+        for rel in filter(None, libraries):
+            for material in parse_mtl(decode_text(files.read(rel))):
+                _resolve_maps(material, rel, files, where, mtl_label, warnings)
+                materials.setdefault(material.name, material)
+    return materials, warnings
+
+
+def _resolve_maps(material: MtlMaterial, mtl_rel: str, files: FileIndex, where: str, mtl_label: str,
+                  warnings: list[str]) -> None:
+    base = _folder(mtl_rel)
+    for use, texture in list(material.maps.items()):
+        texture.path = files.resolve(texture.file, base)
+        if texture.path is None and use == "diffuse":
+            raise InvalidFormat(f"{mtl_label} references '{texture.file}' which is not {where}")
+        if texture.path is None:
+            warnings.append(f"{PurePosixPath(mtl_rel).name}: {use} map '{texture.file}' is not {where}; ignored")
+            del material.maps[use]
+        elif texture.ignored:
+            warnings.append(f"{PurePosixPath(mtl_rel).name}: texture options {', '.join(texture.ignored)} of "
+                            f"'{texture.file}' are not applied")  # fmt: skip
+
+
+def _folder(rel: str) -> str:
+    parent = PurePosixPath(rel).parent.as_posix()
+    return "" if parent == "." else parent
 
 
 def _is_number(token: str) -> bool:
@@ -73,63 +169,3 @@ def _is_number(token: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def plan_materials(obj_text: str, obj_rel: str, files: FileIndex, where: str,
-                   mtl_label: str = "the MTL") -> MtlPlan:
-    """Resolve the OBJ's MTL files and their textures; build one clean MTL for trimesh.
-
-    A missing map_Kd texture raises InvalidFormat naming it; other missing maps (unused by the
-    conversion) and a missing MTL only warn."""
-    base = PurePosixPath(obj_rel).parent.as_posix()
-    base = "" if base == "." else base
-    plan = MtlPlan(key=_trimesh_mtl_key(obj_text))
-    texts = []
-    for arg in _mtllib_names(obj_text):
-        rels = [r for r in [files.resolve(arg, base)] if r] or [r for a in arg.split() if (r := files.resolve(a, base))]
-        if not rels:
-            plan.warnings.append(
-                f"material library '{arg}' is not {where}; the model is converted without its materials"
-            )
-        for rel in rels:
-            texts.append(_rewrite_mtl(decode_text(files.read(rel)), rel, files, where, mtl_label, plan.warnings))
-    plan.text = "\n".join(texts)
-    return plan
-
-
-def _rewrite_mtl(text: str, mtl_rel: str, files: FileIndex, where: str, mtl_label: str,
-                 warnings: list[str]) -> str:
-    """The MTL without comments, its map_Kd pointing at exact archive paths."""
-    mtl_base = PurePosixPath(mtl_rel).parent.as_posix()
-    mtl_base = "" if mtl_base == "." else mtl_base
-    out = []
-    for line in text.splitlines():
-        line = _COMMENT.sub("", line).strip()
-        tokens = line.split()
-        if not tokens:
-            continue
-        key = tokens[0].lower()
-        if key.startswith(_TEXTURE_KEYS) and len(tokens) > 1:
-            ref = texture_reference(tokens[1:])
-            resolved = files.resolve(ref, mtl_base)
-            if resolved is None and key == "map_kd":
-                raise InvalidFormat(f"{mtl_label} references '{ref}' which is not {where}")
-            if resolved is None:
-                warnings.append(f"{PurePosixPath(mtl_rel).name}: {tokens[0]} '{ref}' is not {where}; ignored")
-                continue
-            if key == "map_kd":
-                _check_image(files, resolved)
-                line = f"map_Kd {resolved}"
-        out.append(line)
-    return "\n".join(out)
-
-
-def _check_image(files: FileIndex, rel: str) -> None:
-    """trimesh silently drops a texture it cannot open; an unreadable scan texture is an error here."""
-    from PIL import Image as PILImage
-
-    try:
-        with PILImage.open(files.root / rel) as img:
-            img.verify()
-    except Exception as err:
-        raise InvalidFormat(f"texture '{rel}' cannot be decoded: {err}") from None

@@ -1,0 +1,304 @@
+"""Wavefront OBJ text into arrays, as scanners and modellers write it.
+
+Positions stay float64 (scans in map coordinates need every digit), `v x y z r g b` vertex colours
+are kept per vertex (0-1, or 0-255 where a file writes bytes), faces may use `v`, `v/vt`,
+`v//vn` or `v/vt/vn` corners with negative (relative) indices, and polygons of any size are
+triangulated: quads as a fan, larger or non-planar ones by ear clipping in their best-fit plane
+(mapbox_earcut). The common case, a file of triangles (or of quads) that all use one corner
+layout, is parsed with numpy in a few passes; anything else goes through a per-line path.
+Reference: Wavefront "Object Files (.obj)", Appendix B1 of the Advanced Visualizer manual.
+"""
+from __future__ import annotations
+
+import warnings as pywarnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...errors import InvalidFormat
+
+
+@dataclass
+class ObjData:
+    """The geometry of one OBJ file.
+
+    `corners` holds, per polygon corner, the 0-based (position, texcoord, normal) indices, -1
+    where the corner has none; `triangles` index `corners`; `parts[triangle_parts[i]]` is the
+    (object, material) of triangle i, as `o`/`g` and `usemtl` set them."""
+
+    positions: np.ndarray  # (N, 3) float64
+    colors: np.ndarray | None  # (N, 3) float32, 0-1 as written (sRGB); NaN rows: vertices without one
+    texcoords: np.ndarray  # (T, 2) float64, OBJ convention (v grows upwards)
+    normals: np.ndarray  # (K, 3) float64, as written (not always unit length)
+    corners: np.ndarray  # (C, 3) int64
+    triangles: np.ndarray  # (M, 3) int64
+    triangle_parts: np.ndarray  # (M,) int32
+    parts: list[tuple[str, str | None]]
+    mtllibs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Lines:
+    """An OBJ's statements sorted by kind, with what each face statement needs from its place in
+    the file: the counts of v/vt/vn lines before it (negative indices) and its (object, material)."""
+
+    v: list[str] = field(default_factory=list)
+    vt: list[str] = field(default_factory=list)
+    vn: list[str] = field(default_factory=list)
+    f: list[str] = field(default_factory=list)
+    f_context: list[tuple[int, int, int, int]] = field(default_factory=list)
+    parts: list[tuple[str, str | None]] = field(default_factory=list)
+    mtllibs: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def parse_obj(text: str, name: str = "the OBJ") -> ObjData:
+    """Parse OBJ `text`; InvalidFormat for what cannot be read (no faces, an index out of range,
+    numbers that are not numbers), naming `name`."""
+    lines = _sort_lines(text)
+    if not lines.f:
+        raise InvalidFormat(f"model has no triangles to render: {name} has no faces")
+    positions, colors = _vertices(lines.v, name)
+    texcoords = _numbers(lines.vt, "vt", name, (2, 3, 1))[0] if lines.vt else np.zeros((0, 2))
+    texcoords = np.pad(texcoords, ((0, 0), (0, max(0, 2 - texcoords.shape[1]))))[:, :2]
+    normals = _numbers(lines.vn, "vn", name, (3,))[0][:, :3] if lines.vn else np.zeros((0, 3))
+    corners, sizes = _faces(lines.f, name)
+    context = np.asarray(lines.f_context, np.int64)
+    corners = _absolute(corners, np.repeat(context[:, :3], sizes, axis=0),
+                        (len(positions), len(texcoords), len(normals)), name)  # fmt: skip
+    triangles, polygon_of = _triangulate(positions, corners, sizes)
+    out = ObjData(positions, colors, texcoords, normals, corners, triangles,
+                  context[polygon_of, 3].astype(np.int32), lines.parts, lines.mtllibs)  # fmt: skip
+    for kind, count in lines.skipped.items():
+        what = {"l": "line", "p": "point", "curv": "curve", "surf": "surface"}.get(kind, kind)
+        out.warnings.append(f"{name}: {count} {what} statement{'s' if count > 1 else ''} skipped (dxgl renders faces)")
+    keep = _nondegenerate(corners[triangles, 0])
+    if not keep.all():
+        out.warnings.append(f"{name}: {int((~keep).sum())} triangles with a repeated vertex dropped")
+        out.triangles, out.triangle_parts = triangles[keep], out.triangle_parts[keep]
+    if len(out.triangles) == 0:
+        raise InvalidFormat(f"model has no triangles to render: {name} has only degenerate faces")
+    return out
+
+
+def _sort_lines(text: str) -> _Lines:
+    """One pass over the statements (continuation lines joined, comments dropped)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\\\n", " ")
+    out = _Lines(parts=[("", None)])
+    part_ids = {("", None): 0}
+    obj, material, part = "", None, 0
+    v, vt, vn, f, f_context = out.v, out.vt, out.vn, out.f, out.f_context
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or line[0] == "#":
+            continue
+        head = line[:2]
+        if head == "v " or head == "v\t":
+            v.append(line)
+        elif head == "vt":
+            vt.append(line)
+        elif head == "vn":
+            vn.append(line)
+        elif head == "f " or head == "f\t":
+            f.append(line)
+            f_context.append((len(v), len(vt), len(vn), part))
+        else:
+            key, _, rest = line.partition(" ") if " " in line else line.partition("\t")
+            rest = rest.split("#", 1)[0].strip()
+            if key == "usemtl":
+                material = rest or None
+            elif key in ("o", "g"):
+                obj = rest
+            elif key == "mtllib":
+                if rest:
+                    out.mtllibs.append(rest)
+                continue
+            elif key in ("l", "p", "curv", "curv2", "surf"):
+                out.skipped[key] = out.skipped.get(key, 0) + 1
+                continue
+            else:
+                continue  # s, vp, cstype, bevel, lod...: nothing a render uses
+            key_part = (obj, material)
+            if key_part not in part_ids:
+                part_ids[key_part] = len(out.parts)
+                out.parts.append(key_part)
+            part = part_ids[key_part]
+    return out
+
+
+def _from_text(body: str) -> np.ndarray:
+    """Whitespace-separated numbers; stops early (returning fewer) at something that is not one."""
+    with pywarnings.catch_warnings():
+        pywarnings.simplefilter("ignore", DeprecationWarning)  # fromstring's text mode is what we want
+        return np.fromstring(body, sep=" ")
+
+
+def _numbers(lines: list[str], key: str, name: str, widths: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The numbers after `key` on each line as an (n, width) array, width the most a line has,
+    and how many each line had (None when all had `width`). Lines of one width, the usual case,
+    are read in one vectorised pass; fewer than min(widths) numbers is an InvalidFormat."""
+    skip = len(key)
+    flat = _from_text(" ".join(line[skip:] for line in lines))
+    for width in widths:
+        if flat.size == width * len(lines) and _equal_widths(lines, width + 1):
+            return flat.reshape(len(lines), width), None
+    rows = []
+    for line in lines:
+        try:
+            rows.append([float(t) for t in line.split("#", 1)[0].split()[1:]])
+        except ValueError:
+            raise InvalidFormat(f"{name}: '{_short(line)}' is not a '{key}' statement of numbers") from None
+        if len(rows[-1]) < min(widths):
+            raise InvalidFormat(f"{name}: '{_short(line)}' has {len(rows[-1])} numbers; '{key}' needs {min(widths)}")
+    counts = np.array([len(r) for r in rows])
+    out = np.zeros((len(rows), int(counts.max())))
+    for k, r in enumerate(rows):
+        out[k, : len(r)] = r
+    return out, counts
+
+
+def _equal_widths(lines: list[str], tokens: int) -> bool:
+    """Whether every line has `tokens` whitespace-separated tokens (checked only when the total
+    count already matches, so it is a confirmation, not the usual cost)."""
+    return all(len(line.split()) == tokens for line in lines)
+
+
+def _vertices(lines: list[str], name: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Positions (float64) and, where `v` lines carry r g b after x y z, colours (NaN elsewhere)."""
+    if not lines:
+        raise InvalidFormat(f"{name} has faces but no vertices")
+    values, counts = _numbers(lines, "v", name, (3, 6, 4, 7))
+    positions = np.ascontiguousarray(values[:, :3])
+    if not np.all(np.isfinite(positions)):
+        raise InvalidFormat(f"{name}: vertex coordinates must be finite numbers")
+    if values.shape[1] < 6:
+        return positions, None
+    rgb = values[:, 3:6].astype(np.float32)  # x y z r g b; a 7th number (x y z w r g b is not written) ignored
+    has = np.ones(len(lines), bool) if counts is None else counts >= 6
+    if not has.any():
+        return positions, None
+    bytes_ = rgb.max(axis=1) > 1.0  # written as 0-255, as some scanners do (decided per vertex)
+    rgb[bytes_] /= 255.0
+    colors = np.full((len(lines), 3), np.nan, np.float32)
+    colors[has] = np.clip(rgb[has], 0.0, 1.0)
+    return positions, colors
+
+
+def _faces(lines: list[str], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(corners (C, 3) raw OBJ indices with 0 for 'absent', corners per face (F,))."""
+    sizes = np.fromiter((len(line.split("#", 1)[0].split()) - 1 for line in lines), np.int64, len(lines))
+    if sizes.min() < 3:
+        bad = lines[int(np.argmin(sizes))]
+        raise InvalidFormat(f"{name}: face '{_short(bad)}' has fewer than three corners")
+    total = int(sizes.sum())
+    first = lines[0].split()[1]
+    per_corner = first.replace("//", "/0/").count("/") + 1
+    body = " ".join(line[1:] for line in lines)
+    if body.count("/") == total * (per_corner - 1) and body.count("//") == (total if "//" in first else 0):
+        flat = _from_text(body.replace("//", " 0 ").replace("/", " "))
+        if flat.size == total * per_corner and np.all(flat == np.round(flat)):
+            raw = flat.astype(np.int64).reshape(total, per_corner)
+            return _pad_corners(raw, "//" in first), sizes
+    return _faces_slow(lines, name), sizes
+
+
+def _pad_corners(raw: np.ndarray, no_texcoord: bool) -> np.ndarray:
+    """(C, k) parsed corner fields as (C, 3) position/texcoord/normal, 0 where absent."""
+    out = np.zeros((len(raw), 3), np.int64)
+    out[:, 0] = raw[:, 0]
+    if raw.shape[1] == 2:
+        out[:, 1] = raw[:, 1]
+    elif raw.shape[1] == 3:
+        out[:, 1] = 0 if no_texcoord else raw[:, 1]
+        out[:, 2] = raw[:, 2]
+    return out
+
+
+def _faces_slow(lines: list[str], name: str) -> np.ndarray:
+    """Faces whose corners mix layouts: one corner at a time."""
+    rows = []
+    for line in lines:
+        for token in line.split("#", 1)[0].split()[1:]:
+            fields = token.split("/")
+            try:
+                values = [int(x) if x else 0 for x in fields[:3]]
+            except ValueError:
+                raise InvalidFormat(f"{name}: face '{_short(line)}' has a corner '{token}' that is not v/vt/vn") from None
+            rows.append(values + [0] * (3 - len(values)))
+    return np.asarray(rows, np.int64).reshape(-1, 3)
+
+
+def _absolute(raw: np.ndarray, before: np.ndarray, counts: tuple[int, int, int], name: str) -> np.ndarray:
+    """OBJ indices (1-based; negative: relative to the lines read so far; 0: absent) -> 0-based, -1
+    for absent. An index outside its list is an InvalidFormat naming it."""
+    out = np.where(raw > 0, raw - 1, np.where(raw < 0, before + raw, -1))
+    for k, (label, count) in enumerate(zip(("vertex", "texture coordinate", "normal"), counts)):
+        column = out[:, k]
+        bad = (raw[:, k] != 0) & ((column < 0) | (column >= count))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidFormat(f"{name}: a face refers to {label} {int(raw[i, k])}, but the file has {count}")
+    if (out[:, 0] < 0).any():
+        raise InvalidFormat(f"{name}: a face corner names no vertex")
+    return out
+
+
+def _triangulate(positions: np.ndarray, corners: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(triangles (M, 3) into corners, the polygon each came from (M,)). Triangles as they are,
+    quads as a fan (what every exporter means by them), larger polygons by ear clipping in the
+    plane of their Newell normal, so concave and slightly non-planar ones come out right."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    tris, owner = [], []
+    for n in (3, 4):
+        which = np.nonzero(sizes == n)[0]
+        if len(which):
+            s = starts[which][:, None]
+            fan = [(0, 1, 2)] if n == 3 else [(0, 1, 2), (0, 2, 3)]
+            for a, b, c in fan:
+                tris.append(np.hstack([s + a, s + b, s + c]))
+                owner.append(which)
+    big = np.nonzero(sizes > 4)[0]
+    if len(big):
+        import mapbox_earcut
+
+        for face in big:
+            ring = np.arange(starts[face], starts[face] + sizes[face])
+            local = _ear_clip(positions[corners[ring, 0]], mapbox_earcut)
+            tris.append(ring[local])
+            owner.append(np.full(len(local), face))
+    order = np.argsort(np.concatenate(owner), kind="stable")  # triangles in file order
+    return np.concatenate(tris)[order], np.concatenate(owner)[order]
+
+
+def _ear_clip(points: np.ndarray, earcut) -> np.ndarray:
+    """(k, 3) triangles (indices into the polygon's corners) of one polygon, counter-clockwise as
+    seen from its Newell normal (the side its winding faces)."""
+    nxt = np.roll(points, -1, axis=0)
+    normal = np.array([np.sum((points[:, 1] - nxt[:, 1]) * (points[:, 2] + nxt[:, 2])),
+                       np.sum((points[:, 2] - nxt[:, 2]) * (points[:, 0] + nxt[:, 0])),
+                       np.sum((points[:, 0] - nxt[:, 0]) * (points[:, 1] + nxt[:, 1]))])  # fmt: skip
+    length = np.linalg.norm(normal)
+    if length < 1e-300:  # a degenerate polygon: a fan is as good as anything
+        n = len(points)
+        return np.stack([np.zeros(n - 2, int), np.arange(1, n - 1), np.arange(2, n)], 1)
+    normal /= length
+    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    u = np.cross(normal, helper)
+    u /= np.linalg.norm(u)
+    v = np.cross(normal, u)
+    flat = np.stack([(points - points[0]) @ u, (points - points[0]) @ v], 1)
+    tris = np.asarray(earcut.triangulate_float64(flat, np.array([len(points)], np.uint32)), np.int64).reshape(-1, 3)
+    a, b, c = flat[tris[:, 0]], flat[tris[:, 1]], flat[tris[:, 2]]
+    clockwise = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]) < 0
+    tris[clockwise] = tris[clockwise][:, [0, 2, 1]]
+    return tris
+
+
+def _nondegenerate(triangles: np.ndarray) -> np.ndarray:
+    return (triangles[:, 0] != triangles[:, 1]) & (triangles[:, 1] != triangles[:, 2]) & (
+        triangles[:, 0] != triangles[:, 2])
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= 60 else line[:57] + "..."
