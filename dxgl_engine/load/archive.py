@@ -17,7 +17,7 @@ MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_BYTES = 1 << 30  # total uncompressed size
 
 
-MODEL_SUFFIXES = (".obj", ".gltf", ".glb")
+MODEL_SUFFIXES = (".obj", ".gltf", ".glb", ".ply", ".stl")  # what a model ZIP may hold (one of)
 
 
 def extract_zip(path: Path, dest: Path) -> list[str]:
@@ -80,7 +80,8 @@ def find_model_file(names: list[str]) -> str:
     """The single .obj/.gltf/.glb among an archive's files."""
     models = sorted(n for n in names if PurePosixPath(n).suffix.lower() in MODEL_SUFFIXES)
     if not models:
-        raise InvalidFormat("ZIP holds no model: expected one .obj (with its .mtl and textures) or one .gltf/.glb")
+        raise InvalidFormat("ZIP holds no model: expected one .obj (with its .mtl and textures), one .ply or .stl "
+                            "scan, or one .gltf/.glb")
     if len(models) > 1:
         kinds = {PurePosixPath(n).suffix.lower() for n in models}
         kind = "OBJ files" if kinds == {".obj"} else "model files"

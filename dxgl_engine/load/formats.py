@@ -18,6 +18,8 @@ from ..scene.model import Scene
 from .archive import extract_zip, find_model_file
 from .gltf import document_from_gltf, document_to_glb, read_glb_bytes, read_gltf_file
 from .obj.convert import ConvertedModel, obj_to_glb
+from .ply_stl import SUFFIXES as MESH_SCAN_SUFFIXES
+from .ply_stl import mesh_to_glb
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,8 @@ def _read_zip(path: Path) -> Scene:
             scene = read_gltf_file(model)
             scene.source = path.name
             return scene
+        if model.suffix.lower() in MESH_SCAN_SUFFIXES:
+            return _scene_from_conversion(mesh_to_glb(model), path.name)
         return _scene_from_conversion(obj_to_glb(model, Path(tmp)), path.name)
 
 
@@ -121,6 +125,8 @@ def _zip_to_glb(path: Path) -> bytes:
             return model.read_bytes()
         if model.suffix.lower() == ".gltf":
             return _pack_gltf(model)
+        if model.suffix.lower() in MESH_SCAN_SUFFIXES:
+            return mesh_to_glb(model).glb
         return obj_to_glb(model, Path(tmp)).glb
 
 
@@ -129,10 +135,14 @@ FORMATS: dict[str, ModelFormat] = {
     for f in (
         ModelFormat(".glb", "glTF binary", read_gltf_file, _read),
         ModelFormat(".gltf", "glTF with its .bin and images beside it (or as data URIs)", read_gltf_file, _pack_gltf),
-        ModelFormat(".zip", "a 3D scan's OBJ with its MTL and textures, or a glTF with its files", _read_zip,
+        ModelFormat(".zip", "a 3D scan (OBJ with its MTL and textures, PLY or STL), or a glTF with its files", _read_zip,
                     _zip_to_glb),
         ModelFormat(".obj", "an OBJ scan with its MTL and textures beside it", _read_obj,
                     lambda path: _convert_obj(path).glb),
+        ModelFormat(".ply", "a PLY scan (vertex colours kept)", lambda path: _scene_from_conversion(
+            mesh_to_glb(path), path.name), lambda path: mesh_to_glb(path).glb),
+        ModelFormat(".stl", "an STL scan or CAD export", lambda path: _scene_from_conversion(
+            mesh_to_glb(path), path.name), lambda path: mesh_to_glb(path).glb),
     )
 }  # fmt: skip
 MODEL_SUFFIXES = tuple(FORMATS)

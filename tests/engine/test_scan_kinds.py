@@ -281,3 +281,59 @@ def test_cmyk_grey_alpha_and_exif_rotated_textures(tmp_path):
     files = {"wall.obj": WALL, "wall.mtl": "newmtl wall\nmap_Kd tex.jpg\n", "tex.jpg": rotated.getvalue()}
     glb = convert_to_glb(zipped(tmp_path / "exif.zip", files))
     assert rotated.getvalue() in glb
+
+
+# --- a PLY or STL scan instead of an OBJ -------------------------------------------------------------------
+def ply_bytes(positions, faces, colors=None, normals=None) -> bytes:
+    """A binary little-endian PLY written here (x y z [nx ny nz] [red green blue], faces as lists)."""
+    props = [("x", "<f8"), ("y", "<f8"), ("z", "<f8")]
+    props += [("nx", "<f4"), ("ny", "<f4"), ("nz", "<f4")] if normals is not None else []
+    props += [("red", "u1"), ("green", "u1"), ("blue", "u1")] if colors is not None else []
+    vertex = np.zeros(len(positions), props)
+    vertex["x"], vertex["y"], vertex["z"] = positions.T
+    if normals is not None:
+        vertex["nx"], vertex["ny"], vertex["nz"] = normals.T
+    if colors is not None:
+        vertex["red"], vertex["green"], vertex["blue"] = colors.T
+    kinds = {"<f8": "double", "<f4": "float", "u1": "uchar"}
+    header = ["ply", "format binary_little_endian 1.0", f"element vertex {len(positions)}",
+              *[f"property {kinds[t]} {n}" for n, t in props], f"element face {len(faces)}",
+              "property list uchar int vertex_indices", "end_header", ""]  # fmt: skip
+    face = np.zeros(len(faces), [("n", "u1"), ("v", "<i4", faces.shape[1])])
+    face["n"], face["v"] = faces.shape[1], faces
+    return "\n".join(header).encode() + vertex.tobytes() + face.tobytes()
+
+
+def test_ply_scan_in_a_zip_keeps_its_vertex_colours(tmp_path, gl):
+    from tests.gltf_builder import icosahedron
+
+    positions, faces = icosahedron()
+    colors = np.tile([230, 120, 20], (len(positions), 1)).astype(np.uint8)
+    scene = load_model(zipped(tmp_path / "scan.zip", {"scanner export/scan.ply": ply_bytes(
+        positions.astype(np.float64) + [400_000.0, 5_000_000.0, 0.0], faces.astype(np.int64), colors)}))
+    prim = scene.meshes[0].primitives[0]
+    np.testing.assert_allclose(prim.colors[0, :3], srgb_inverse([230, 120, 20]), atol=3e-3)
+    assert any("re-centred" in w for w in scene.warnings)
+    frame = render(scene)
+    orange = np.median(frame[frame[..., 3] == 255][:, :3], axis=0)
+    assert orange[0] > orange[1] + 40 > orange[2] + 40, orange
+
+
+def test_stl_scan_is_welded_and_smooth(tmp_path, gl):
+    """An STL holds every triangle's corners apart; welded, a sphere renders smooth."""
+    import trimesh
+
+    from tests.engine.test_normals import shading
+
+    sphere = trimesh.creation.icosphere(subdivisions=3)
+    path = tmp_path / "part.stl"
+    sphere.export(str(path))
+    scene = load_model(path)
+    prim = scene.meshes[0].primitives[0]
+    assert len(prim.positions) < 3 * prim.triangle_count / 2, "corners welded into shared vertices"
+    assert shading(render(scene))[1] < 10
+
+
+def srgb_inverse(byte_rgb) -> np.ndarray:
+    c = np.asarray(byte_rgb, np.float64) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)

@@ -53,9 +53,18 @@ def obj_to_glb(obj_path: Path, root: Path, where: str = "in the archive",
     name = Path(obj_path).name
     data = parse_obj(decode_text(files.read(obj_rel)), f"OBJ '{name}'")
     materials, mtl_warnings = load_materials(data.mtllibs, obj_rel, files, where, mtl_label)
-    writer = GlbWriter(generator="dxgl OBJ converter")
+    return scan_to_glb(data, name, materials, files, mtl_warnings, "dxgl OBJ converter")
+
+
+def scan_to_glb(data: ObjData, name: str, materials: dict[str, MtlMaterial] | None = None,
+                files: FileIndex | None = None, warnings: list[str] | None = None,
+                generator: str = "dxgl scan converter") -> ConvertedModel:
+    """A GLB of parsed scan geometry (from an OBJ, or a PLY/STL read into the same form) with its
+    materials, whose texture files are read from `files`."""
+    materials = materials or {}
+    writer = GlbWriter(generator=generator)
     textures = TextureFiles(writer, files)
-    warnings = data.warnings + mtl_warnings
+    warnings = data.warnings + (warnings or [])
     normals, normal_ids, generated = corner_normals(data)
     if generated:
         warnings.append(f"{name}: {generated} face corners had no normal; smooth ones generated "

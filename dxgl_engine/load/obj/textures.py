@@ -29,7 +29,7 @@ class TextureFiles:
     """Images added to `writer`, each file once per use ("color" or "normal")."""
 
     writer: GlbWriter
-    files: FileIndex
+    files: FileIndex | None
     warnings: list[str] = field(default_factory=list)
     _added: dict[tuple[str, str], int] = field(default_factory=dict)
 
