@@ -337,3 +337,15 @@ def test_stl_scan_is_welded_and_smooth(tmp_path, gl):
 def srgb_inverse(byte_rgb) -> np.ndarray:
     c = np.asarray(byte_rgb, np.float64) / 255.0
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def test_a_texture_over_the_gpu_limit_is_reduced_with_a_warning(tmp_path, gl, monkeypatch, caplog):
+    from dxgl_engine.render import gpu_scene
+
+    monkeypatch.setattr(gpu_scene, "_max_texture_size", lambda: 16)  # as if the GPU took 16 px at most
+    files = {"wall.obj": WALL, "wall.mtl": "newmtl wall\nmap_Kd stripes.png\n", "stripes.png": stripe_texture()}
+    scene = load_model(zipped(tmp_path / "big.zip", files))
+    with caplog.at_level("WARNING", logger="dxgl_engine.render.gpu_scene"):
+        frame = render(scene, {"effect": "showcase", "amplitude": 5})
+    assert "a 32x16 texture exceeds this GPU's limit of 16 pixels: reduced to 16x8" in caplog.text
+    assert dark_runs(frame) == 1, "still the texture, at a lower resolution"

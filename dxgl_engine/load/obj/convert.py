@@ -26,7 +26,7 @@ import numpy as np
 from ...scene.geometry import face_normals, normalize_rows
 from ..gltf.writer import GlbWriter, MeshPart
 from .files import FileIndex
-from .mtl import MtlMaterial, decode_text, load_materials
+from .mtl import MtlMaterial, load_materials
 from .parse import ObjData, parse_obj
 from .textures import TextureFiles
 
@@ -51,7 +51,7 @@ def obj_to_glb(obj_path: Path, root: Path, where: str = "in the archive",
     files = FileIndex(root)
     obj_rel = Path(obj_path).resolve().relative_to(files.root).as_posix()
     name = Path(obj_path).name
-    data = parse_obj(decode_text(files.read(obj_rel)), f"OBJ '{name}'")
+    data = parse_obj(files.read(obj_rel), f"OBJ '{name}'")
     materials, mtl_warnings = load_materials(data.mtllibs, obj_rel, files, where, mtl_label)
     return scan_to_glb(data, name, materials, files, mtl_warnings, "dxgl OBJ converter")
 
