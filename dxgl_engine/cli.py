@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(run=_cmd_info)
 
+    doctor = sub.add_parser("doctor", help="check this host: EGL platform and device, OpenGL and its limits, a "
+                                           "test render, ffmpeg's encoders")  # fmt: skip
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    doctor.set_defaults(run=_cmd_doctor)
+
     demo = sub.add_parser("demo", help="render the bundled sample model into a folder")
     demo.add_argument("--out", default="out", help="folder for the demo files (default ./out)")
     demo.set_defaults(run=_cmd_demo)
@@ -243,6 +248,14 @@ def _cmd_info(args) -> int:
             value = ", ".join(value) or "none"
         print(f"{key:>20}: {value}")
     return 0
+
+
+def _cmd_doctor(args) -> int:
+    from . import doctor
+
+    info = doctor.report()
+    print(json.dumps(info, indent=2) if args.json else doctor.text(info))
+    return 0 if info["ok"] else EXIT_ERROR
 
 
 def _fmt(v) -> str:

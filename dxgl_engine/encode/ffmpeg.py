@@ -10,6 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import RenderFailed
+
 # Tag and convert with BT.709 so browsers and editors show the colours we rendered.
 _BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
 # The source RGBA -> each codec's pixel format, converted once per process at source size. Smaller
@@ -55,6 +57,24 @@ def ffmpeg_exe() -> str:
     from imageio_ffmpeg import get_ffmpeg_exe
 
     return get_ffmpeg_exe()
+
+
+# The encoders every tier needs: H.264 for share/standard/4k and the variants, ProRes 4444 for pro.
+REQUIRED_ENCODERS = {"h264": "libx264", "prores": "prores_ks"}
+
+
+def ffmpeg_report() -> dict:
+    """The ffmpeg binary, its version line and, per codec dxgl writes, whether its encoder is built
+    in (`ffmpeg -encoders`). Raises RenderFailed when no ffmpeg runs at all."""
+    try:
+        exe = ffmpeg_exe()
+        version = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True, timeout=60)
+        listed = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=60)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as err:
+        raise RenderFailed(f"ffmpeg does not run: {err}") from None
+    names = {line.split()[1] for line in listed.stdout.splitlines() if len(line.split()) > 1}
+    first = (version.stdout.strip().splitlines() or ["unknown"])[0].split(" Copyright")[0]
+    return {"path": exe, "version": first, "encoders": {c: e in names for c, e in REQUIRED_ENCODERS.items()}}
 
 
 def encoder_command(width: int, height: int, fps: int, outputs: list[VideoOutput]) -> list[str]:

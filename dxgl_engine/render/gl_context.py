@@ -1,13 +1,14 @@
-"""Headless OpenGL through EGL, and the few raw GL calls vispy.gloo does not expose.
+"""The process's headless OpenGL context (`render.egl`), and the few raw GL calls vispy.gloo does
+not expose.
 
-`EGL_PLATFORM=surfaceless` + vispy's `egl` backend gives GL 4.5 on Mesa llvmpipe with no
-display (CPU machines, CI) and on NVIDIA's EGL where a GPU exists. The Renderer itself does
-not care which context is current: the desktop app hands it a Qt canvas instead.
+The Renderer itself does not care which context is current: the worker and the CLI use the headless
+EGL one made here, the desktop app hands it a Qt canvas instead.
 """
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,42 +16,70 @@ from ..errors import RenderFailed
 
 log = logging.getLogger(__name__)
 
-_offscreen = None
+
+@dataclass
+class Offscreen:
+    """The headless context (its platform and device in `egl`) and the gloo canvas that queues
+    commands for it (vispy's FakeCanvas: gloo without vispy.app)."""
+
+    egl: object  # render.egl.EglContext
+    canvas: object  # vispy.gloo.context.FakeCanvas
+
+    def set_current(self) -> None:
+        from vispy.gloo import context
+
+        self.egl.make_current()
+        context.set_current_canvas(self.canvas)
 
 
-def offscreen_context():
-    """The process's hidden EGL canvas, created on first use and made current.
+_offscreen: Offscreen | None = None
 
-    One per process: EGL contexts are cheap to keep and costly to recreate, and a worker
-    renders many jobs in a row."""
+
+def offscreen_context() -> Offscreen:
+    """The process's headless EGL context, created on first use and made current.
+
+    One per process: EGL contexts are cheap to keep and costly to recreate, and a worker renders
+    many jobs in a row. Raises RenderFailed (render.egl.EglError) with what to install when no
+    context can be made."""
     global _offscreen
     if _offscreen is None:
-        os.environ.setdefault("EGL_PLATFORM", "surfaceless")
-        try:
-            from vispy import app
+        os.environ.setdefault("EGL_PLATFORM", "surfaceless")  # for any library that opens EGL by default
+        from vispy.gloo import context
 
-            # An explicit backend. Mesa will not host this context and Qt's OpenGL in one process
-            # (either order fails), so the desktop app exports in a separate process.
-            _offscreen = app.Canvas(app="egl", size=(16, 16), show=False, title="dxgl offscreen")
-        except Exception as exc:  # no libEGL, no driver, wrong platform
-            raise RenderFailed(
-                f"cannot create a headless OpenGL context through EGL ({exc}); install libegl1 and "
-                "libgl1-mesa-dri (make install does this as root)"
-            ) from exc
+        from . import egl
+
+        # Mesa will not host this context and Qt's OpenGL in one process (either order fails), so the
+        # desktop app exports in a separate process.
+        made = egl.create_context()
+        _offscreen = Offscreen(made, context.FakeCanvas())
         info = gl_info()
-        log.info("OpenGL %s on %s", info["version"], info["renderer"])
+        device = f", device {made.device.index} ({made.device.name})" if made.device else ""
+        log.info("OpenGL %s on %s through EGL %s%s", info["version"], info["renderer"], made.platform, device)
     _offscreen.set_current()
     return _offscreen
 
 
+GL_SHADING_LANGUAGE_VERSION, GL_MAX_DRAW_BUFFERS, GL_MAX_3D_TEXTURE_SIZE = 0x8B8C, 0x8824, 0x8073
+
+
 def gl_info() -> dict:
+    """The current context's vendor, renderer, versions and the limits the renderer depends on
+    (texture and renderbuffer sizes in pixels: they decide the tiles; draw buffers: the backdrops a
+    compose pass writes at once)."""
     from vispy.gloo import gl
 
+    def number(name: int) -> int:
+        return int(gl.glGetParameter(name))
+
     return {
-        "version": gl.glGetParameter(gl.GL_VERSION),
+        "vendor": gl.glGetParameter(gl.GL_VENDOR),
         "renderer": gl.glGetParameter(gl.GL_RENDERER),
-        "max_texture_size": int(gl.glGetParameter(gl.GL_MAX_TEXTURE_SIZE)),
-        "max_renderbuffer_size": int(gl.glGetParameter(gl.GL_MAX_RENDERBUFFER_SIZE)),
+        "version": gl.glGetParameter(gl.GL_VERSION),
+        "glsl": gl.glGetParameter(GL_SHADING_LANGUAGE_VERSION),
+        "max_texture_size": number(gl.GL_MAX_TEXTURE_SIZE),
+        "max_renderbuffer_size": number(gl.GL_MAX_RENDERBUFFER_SIZE),
+        "max_3d_texture_size": number(GL_MAX_3D_TEXTURE_SIZE),
+        "max_draw_buffers": number(GL_MAX_DRAW_BUFFERS),
     }
 
 

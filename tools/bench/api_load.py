@@ -30,7 +30,7 @@ from pathlib import Path
 
 import requests
 
-import bench_paths  # noqa: E402, F401  (puts the repository on sys.path)
+import bench_paths  # noqa: E402  (puts the repository on sys.path)
 
 
 def free_port() -> int:
@@ -167,6 +167,7 @@ def main() -> None:
         baseline = rows[0][1]["rps"] or 1.0
         print(f"{args.clients} concurrent clients, {args.seconds:g} s per endpoint, loopback, "
               f"{os.cpu_count()} CPUs, waitress 16 threads, SQLite WAL")
+        print(bench_paths.device_line())
         print(f"{'endpoint':<22}{'requests':>9}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs health':>11}")
         for name, r in rows:
             print(f"{name:<22}{r['requests']:>9}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}"

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
 DEFAULT_MODELS = ("large/nefertiti/nefertiti.obj", "khronos/SheenCloth/SheenCloth.glb")
 VIEW = (960, 540)
 TIMEOUT_S = 120.0
@@ -170,6 +170,7 @@ def main() -> None:
     print(f"\nview {VIEW[0]}x{VIEW[1]}; playing: fast frames (1x, view size) shown per second, and the engine's "
           f"median ms per fast frame (render + readback); release->exact: ms from releasing the scrubber to the "
           f"2x SSAA frame on screen, median (min-max) of {args.scrubs}")  # fmt: skip
+    print(device_line())
     print(header)
     print("-" * len(header))
     for name, tris, fps, ms, share, standard, error in rows:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.scene import geometry  # noqa: E402
 from dxgl_engine.load.formats import load_model  # noqa: E402
@@ -75,7 +75,7 @@ def main() -> None:
         obj.write_text("\n".join(lines) + "\n")
         rows.append(("grid 200x200 .obj", len(tris), median_seconds(lambda: load_model(obj), args.repeat)))
     base = rows[0][2]
-    print(f"\nload time, median of {args.repeat} (baseline = {rows[0][0]})")
+    print(f"\nload time, median of {args.repeat} (baseline = {rows[0][0]})\n{device_line()}")
     print(f"{'model':<34}{'triangles':>11}{'seconds':>10}{'vs base':>10}")
     print("-" * 65)
     for name, triangles, seconds in rows:

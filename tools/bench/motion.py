@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.load.formats import load_model  # noqa: E402
@@ -63,6 +63,7 @@ def main() -> None:
               f"{'ratio':>7}{'scrub ms':>10}")  # fmt: skip
     print(f"\nquality={args.quality}, {args.frames} frames each (render + readback, no encoding); "
           "scrub = one frame at a random t")  # fmt: skip
+    print(device_line())
     print(header)
     print("-" * len(header))
     for name, what, tris, size, base, anim, ratio, scrub in rows:

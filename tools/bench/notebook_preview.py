@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
 os.environ.setdefault("EGL_PLATFORM", "surfaceless")
 
 from dxgl_engine import load_model  # noqa: E402
@@ -85,6 +85,7 @@ def main() -> None:
     ap.add_argument("--no-dataset", action="store_true")
     args = ap.parse_args()
     models = args.models or [sample_path("product")] + [SHARED / m for m in EXTRA_MODELS if (SHARED / m).is_file()]
+    print(device_line())
     print(f"{'model':<16}{'preview update after':<36}{'mean ms':>9}{'p95 ms':>9}")
     for path in models:
         for model, what, times in bench_model(path, args.changes):

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_paths import ROOT, SHARED  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import ROOT, SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.pipeline.dataset import export_dataset  # noqa: E402
@@ -40,7 +40,7 @@ PYRENDER_FRAMES = 30
 
 def table(title: str, header: list[str], rows: list[list]) -> None:
     widths = [max(len(str(h)), *(len(_fmt(r[i])) for r in rows)) + 2 for i, h in enumerate(header)]
-    print(f"\n{title}")
+    print(f"\n{title}\n{device_line()}")
     print("".join(f"{h:>{w}}" for h, w in zip(header, widths)))
     print("-" * sum(widths))
     for r in rows:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_paths import SHARED  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
 
 from dxgl_engine.errors import InvalidSettings  # noqa: E402
 from dxgl_engine.load.formats import load_model  # noqa: E402
@@ -78,6 +78,7 @@ def main() -> None:
         f"{'enc wait ms':>12}{'wall ms/fr':>11}{'wall s/s':>9}{'vs base':>8}"
     )
     print(f"\nquality={args.quality} length={args.length:g}s fps=30 (ms are per frame; baseline = {rows[0]['model']})")
+    print(device_line())
     print(header)
     print("-" * len(header))
     for r in rows:

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_paths import ROOT, SHARED  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import ROOT, SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
 
 CACHE = ROOT / "tests" / ".generated" / "scans"  # generated once, reused (git-ignored)
 SHARED_MODELS = ["large/nefertiti/nefertiti.obj", "large/stanford_bunny/stanford-bunny.obj"]
@@ -84,7 +84,7 @@ def main() -> None:
             rows.append((model.name, model.stat().st_size / 1e6, converted, rendered))
     base = rows[0]
     print(f"\nscans: conversion (upload) and share render of {args.length:g} s (worker), each in its own process; "
-          f"baseline = {base[0]}")
+          f"baseline = {base[0]}\n{device_line()}")
     head = ("model", "triangles", "file MB", "GLB MB", "convert s", "conv. MiB", "render s/s", "render MiB",
             "convert x", "render x")  # fmt: skip
     print(f"{head[0]:<22}" + "".join(f"{h:>11}" for h in head[1:]))
