@@ -110,7 +110,7 @@ def test_gltf_with_invalid_json(tmp_path):
 
 
 def test_unsupported_file_type_and_missing_file(tmp_path):
-    with pytest.raises(InvalidFormat, match=r"unsupported file type '\.xyz': expected \.glb, \.gltf, \.zip or \.obj"):
+    with pytest.raises(InvalidFormat, match=r"unsupported file type '\.xyz': expected \.glb, \.gltf, \.zip, \.obj, \.ply or \.stl"):
         load_model(tmp_path / "model.xyz")
     with pytest.raises(InvalidFormat, match="model file not found: nowhere.glb"):
         load_model(tmp_path / "nowhere.glb")
