@@ -8,6 +8,7 @@ saved as STL renders smooth.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +26,15 @@ def mesh_to_glb(path: Path) -> ConvertedModel:
     import trimesh
 
     path = Path(path)
+    quiet = logging.getLogger("trimesh")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # it logs tracebacks (a PLY's missing texture); what matters is said below
     try:
         loaded = trimesh.load(str(path), process=False, force="mesh")
     except Exception as err:  # trimesh raises many types on garbage
         raise InvalidFormat(f"cannot read {path.suffix.upper()[1:]} '{path.name}': {type(err).__name__}: {err}") from None
+    finally:
+        quiet.setLevel(level)
     faces = np.asarray(getattr(loaded, "faces", np.zeros((0, 3))), np.int64)
     if len(faces) == 0:
         raise InvalidFormat(f"model has no triangles to render: '{path.name}' has no faces")
@@ -40,7 +46,11 @@ def mesh_to_glb(path: Path) -> ConvertedModel:
         colors = np.asarray(visual.vertex_colors, np.float32)[:, :3] / 255.0
     elif visual is not None and visual.kind == "face":
         warnings.append(f"{path.name}: per-face colours are not kept (vertex colours are)")
+    elif visual is not None and visual.kind == "texture":
+        warnings.append(f"{path.name}: its texture is not kept (PLY texture files are not converted; use OBJ+MTL)")
     normals = _file_normals(loaded)
+    if normals is not None and len(normals) != len(positions):
+        normals = None  # trimesh dropped or merged vertices: these rows no longer line up
     if path.suffix.lower() == ".stl" or normals is None:
         positions, faces, colors = _weld(positions, faces, colors)
         normals = None

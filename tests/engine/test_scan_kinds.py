@@ -349,3 +349,78 @@ def test_a_texture_over_the_gpu_limit_is_reduced_with_a_warning(tmp_path, gl, mo
         frame = render(scene, {"effect": "showcase", "amplitude": 5})
     assert "a 32x16 texture exceeds this GPU's limit of 16 pixels: reduced to 16x8" in caplog.text
     assert dark_runs(frame) == 1, "still the texture, at a lower resolution"
+
+
+# --- text as exporters really write it ------------------------------------------------------------------
+SQUARE = "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 1 1\nvn 0 0 1\n"
+
+
+@pytest.mark.parametrize("faces", [
+    "f 1 2 3\nf 1/1/1 3/3/1 4/1/1\n",  # as many slashes in all as two v/vt faces would have
+    "f 1/1/1 2 3\nf 1/1 3/3/1 4\n",  # layouts differing inside a face
+    "f 1//1 2//1 3//1\nf 1/1/1 3/3/1 4/1/1\n",
+])  # fmt: skip
+def test_corner_layouts_may_differ_from_face_to_face(faces):
+    from dxgl_engine.load.obj.parse import parse_obj
+
+    expected = []
+    for line in faces.splitlines():  # what each corner says, read one at a time
+        for token in line.split()[1:]:
+            fields = [int(x) - 1 if x else -1 for x in token.split("/")]
+            expected.append(fields + [-1] * (3 - len(fields)))
+    np.testing.assert_array_equal(parse_obj((SQUARE + faces).encode()).corners, expected)
+
+
+def test_byte_order_mark_and_old_mac_line_ends():
+    from dxgl_engine.load.obj.parse import parse_obj
+
+    plain = parse_obj((SQUARE + "f 1/1/1 2/2/1 3/3/1 4/1/1\n").encode())
+    for variant in (b"\xef\xbb\xbf" + (SQUARE + "f 1/1/1 2/2/1 3/3/1 4/1/1\n").encode(),
+                    (SQUARE + "f 1/1/1 2/2/1 3/3/1 4/1/1\n").replace("\n", "\r").encode()):  # fmt: skip
+        got = parse_obj(variant)
+        np.testing.assert_array_equal(got.positions, plain.positions)
+        np.testing.assert_array_equal(got.corners, plain.corners)
+        np.testing.assert_array_equal(got.triangles, plain.triangles)
+
+
+def test_material_names_keep_a_hash_and_comments_after_them_still_match(tmp_path):
+    """3ds Max writes 'usemtl Material #25' and 'newmtl Material #25'; a '# comment' after a name
+    elsewhere still finds its material."""
+    obj = "mtllib m.mtl # the library\nusemtl Material #25\n" + cube_obj() + "usemtl other\n" + cube_obj((2, 0, 0), start=9)
+    mtl = "newmtl Material\nKd 1 0 0\nnewmtl Material #25\nKd 0 0 1\nnewmtl other # painted green\nKd 0 1 0\n"
+    scene = load_model(zipped(tmp_path / "max.zip", {"max.obj": obj, "m.mtl": mtl}))
+    colours = sorted(tuple(scene.materials[p.material].base_color_factor[:3]) for m in scene.meshes for p in m.primitives)
+    assert colours == [(0.0, 0.0, 1.0), (0.0, 1.0, 0.0)]
+    assert not any("not in its MTL" in w for w in scene.warnings)
+
+
+def test_a_dark_vertex_in_a_0_to_255_file_stays_dark():
+    """0-255 or 0-1 is the file's choice: '1 1 0' among byte colours is nearly black, not yellow."""
+    from dxgl_engine.load.obj.parse import parse_obj
+
+    data = parse_obj(b"v 0 0 0 255 128 0\nv 1 0 0 1 1 0\nv 0 1 0 0 0 0\nf 1 2 3\n")
+    np.testing.assert_allclose(data.colors, [[1, 128 / 255, 0], [1 / 255, 1 / 255, 0], [0, 0, 0]], atol=1e-6)
+
+
+def test_vertices_without_a_colour_take_the_kd_and_coloured_ones_keep_theirs(tmp_path):
+    painted = cube_obj(color=(0.9, 0.9, 0.1)).splitlines()
+    plain = cube_obj().splitlines()
+    obj = "mtllib m.mtl\nusemtl blue\n" + "\n".join(painted[:4] + plain[4:8] + painted[8:]) + "\n"
+    scene = load_model(zipped(tmp_path / "half.zip", {"half.obj": obj, "m.mtl": "newmtl blue\nKd 0 0 1\n"}))
+    prim = scene.meshes[0].primitives[0]
+    np.testing.assert_allclose(scene.materials[prim.material].base_color_factor[:3], 1.0)
+    yellow = np.isclose(prim.colors[:, 0], srgb_inverse([0.9 * 255])[0], atol=2e-3)
+    assert yellow.any() and (~yellow).any()
+    np.testing.assert_allclose(prim.colors[~yellow, :3], np.tile([0, 0, 1], ((~yellow).sum(), 1)))
+
+
+def test_alpha_map_and_ply_texture_are_named_as_not_applied(tmp_path):
+    files = {"wall.obj": WALL, "wall.mtl": "newmtl wall\nmap_Kd stripes.png\nmap_d mask.png\n",
+             "stripes.png": stripe_texture(), "mask.png": stripe_texture()}  # fmt: skip
+    scene = load_model(zipped(tmp_path / "mask.zip", files))
+    assert any("map_d" in w and "mask.png" in w for w in scene.warnings)
+    ply = ("ply\nformat ascii 1.0\ncomment TextureFile tex.png\nelement vertex 3\nproperty float x\n"
+           "property float y\nproperty float z\nproperty float s\nproperty float t\nelement face 1\n"
+           "property list uchar int vertex_indices\nend_header\n0 0 0 0 0\n1 0 0 1 0\n0 1 0 0 1\n3 0 1 2\n")  # fmt: skip
+    (tmp_path / "uv.ply").write_text(ply)
+    assert any("texture is not kept" in w for w in load_model(tmp_path / "uv.ply").warnings)

@@ -4,10 +4,11 @@ their lighting in their colours, so anything shinier would be invented).
 
 What the converter decides, and why:
 - Normals the file gives are used (made unit length). Where it gives none, corners get the smooth,
-  area-weighted normal of their vertex, unless their face turns more than CREASE_DEGREES from it:
+  angle-weighted normal of their vertex, unless their face turns more than CREASE_DEGREES from it:
   such corners keep the face's normal, so a box stays a box and a scan stays smooth.
 - Vertex colours (`v x y z r g b`) become COLOR_0 (sRGB as written, linear in glTF). In a part
-  where some vertices have colours and some not, the others get the material's colour.
+  where some vertices have colours and some not, the others get the material's colour (its Kd,
+  written into their COLOR_0 rows, since the factor multiplies every vertex).
 - Without a material (no MTL, or `usemtl` naming none it has), a part is a neutral light matte
   surface, or its vertex colours where it has them.
 - `Kd` is ignored where `map_Kd` is given, as Blender's importer does (the texture is the colour),
@@ -26,7 +27,7 @@ import numpy as np
 from ...scene.geometry import face_normals, normalize_rows
 from ..gltf.writer import GlbWriter, MeshPart
 from .files import FileIndex
-from .mtl import MtlMaterial, load_materials
+from .mtl import MtlMaterial, find_material, load_materials
 from .parse import ObjData, parse_obj
 from .textures import TextureFiles
 
@@ -72,10 +73,11 @@ def scan_to_glb(data: ObjData, name: str, materials: dict[str, MtlMaterial] | No
     made: dict[tuple, int] = {}
     by_object: dict[str, list[MeshPart]] = {}
     missing = set()
-    for part in np.unique(data.triangle_parts):
+    order = np.argsort(data.triangle_parts, kind="stable")  # one sort, not a mask per part (scans have thousands)
+    present, first = np.unique(data.triangle_parts[order], return_index=True)
+    for part, triangles in zip(present, np.split(data.triangles[order], first[1:])):
         object_name, material_name = data.parts[part]
-        triangles = data.triangles[data.triangle_parts == part]
-        mtl = materials.get(material_name) if material_name else None
+        mtl = find_material(materials, material_name)
         if material_name and mtl is None and material_name not in missing:
             missing.add(material_name)
             warnings.append(f"{name}: material '{material_name}' is not in its MTL; a neutral matte one is used")
@@ -85,7 +87,7 @@ def scan_to_glb(data: ObjData, name: str, materials: dict[str, MtlMaterial] | No
             made[key] = writer.material(_material(mtl, colored, textures))
         textured = mtl is not None and bool({"diffuse", "bump", "normal"} & set(mtl.maps))
         by_object.setdefault(object_name or Path(name).stem, []).append(
-            _mesh_part(data, triangles, normals, normal_ids, made[key], textured, colored, mtl is None))
+            _mesh_part(data, triangles, normals, normal_ids, made[key], textured, colored, _fill_color(mtl)))
     for object_name, parts in by_object.items():
         writer.mesh(object_name, parts)
     glb, offset = writer.glb()
@@ -154,10 +156,20 @@ def _vertex_normals(data: ObjData) -> np.ndarray:
     return unit
 
 
+def _fill_color(mtl: MtlMaterial | None) -> tuple[float, float, float]:
+    """Linear colour for the vertices without one in a part that has vertex colours: the material's
+    Kd (unless a texture gives the colour), else the neutral grey."""
+    if mtl is not None and "diffuse" in mtl.maps:
+        return (1.0, 1.0, 1.0)  # the texture alone
+    if mtl is not None and mtl.diffuse is not None:
+        return tuple(mtl.diffuse)
+    return (NEUTRAL, NEUTRAL, NEUTRAL)
+
+
 def _mesh_part(data: ObjData, triangles: np.ndarray, normals: np.ndarray, normal_ids: np.ndarray,
-               material: int, textured: bool, colored: bool, neutral: bool) -> MeshPart:
+               material: int, textured: bool, colored: bool, fill: tuple[float, float, float]) -> MeshPart:
     """One primitive: the corners its triangles use, welded where position, texture coordinate and
-    normal agree."""
+    normal agree; `fill` is the linear colour of vertices without one where the part has colours."""
     used, local = np.unique(triangles, return_inverse=True)
     corners = data.corners[used]
     keys = np.stack([corners[:, 0], corners[:, 1] if textured else np.zeros(len(used), np.int64),
@@ -175,7 +187,7 @@ def _mesh_part(data: ObjData, triangles: np.ndarray, normals: np.ndarray, normal
     if colored:
         srgb = data.colors[data.corners[picked, 0]].astype(np.float64)
         linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-        linear[np.isnan(linear).any(axis=1)] = NEUTRAL if neutral else 1.0
+        linear[np.isnan(linear).any(axis=1)] = fill
         colors = np.concatenate([linear, np.ones((len(linear), 1))], axis=1)
     return MeshPart(positions, normals[picked], vertex_triangles.astype(np.uint32), texcoords, colors, material)
 
@@ -201,8 +213,8 @@ def _material(mtl: MtlMaterial | None, colored: bool, textures: TextureFiles) ->
         pbr["baseColorFactor"] = [1.0, 1.0, 1.0, 1.0] if colored else [NEUTRAL, NEUTRAL, NEUTRAL, 1.0]
         return out
     diffuse = mtl.maps.get("diffuse")
-    if diffuse is not None or (mtl.diffuse is None and colored):
-        rgb = [1.0, 1.0, 1.0]  # the texture (or the vertex colours) is the colour
+    if diffuse is not None or colored:
+        rgb = [1.0, 1.0, 1.0]  # the texture, or the vertex colours (Kd filled in where a vertex has none), is the colour
     else:
         rgb = list(mtl.diffuse or (NEUTRAL, NEUTRAL, NEUTRAL))
     pbr["baseColorFactor"] = [*rgb, mtl.dissolve]

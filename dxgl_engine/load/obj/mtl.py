@@ -98,14 +98,15 @@ def parse_mtl(text: str) -> list[MtlMaterial]:
     """Every `newmtl` block of an MTL file, in order (texture paths not yet resolved)."""
     out: list[MtlMaterial] = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        named = raw.strip().split(None, 1)
+        if named and named[0].lower() == "newmtl":  # the name as written: 3ds Max's 'Material #25' keeps its '#'
+            out.append(MtlMaterial(named[1].strip() if len(named) > 1 else ""))
+            continue
         line = _COMMENT.sub("", raw).strip()
         if not line or line[0] == "#":
             continue
         tokens = line.split()
         key, args = tokens[0].lower(), tokens[1:]
-        if key == "newmtl":
-            out.append(MtlMaterial(" ".join(args)))
-            continue
         if not out:
             continue
         material = out[-1]
@@ -143,6 +144,17 @@ def load_materials(mtllibs: list[str], obj_rel: str, files: FileIndex, where: st
     return materials, warnings
 
 
+def find_material(materials: dict[str, MtlMaterial], name: str | None) -> MtlMaterial | None:
+    """The material `usemtl name` means: the one of that exact name, else one whose name matches
+    once a trailing ' # comment' is dropped from both (names may hold '#', comments may follow)."""
+    if not name:
+        return None
+    if name in materials:
+        return materials[name]
+    bare = _COMMENT.sub("", name).strip()
+    return next((m for key, m in materials.items() if _COMMENT.sub("", key).strip() == bare), None)
+
+
 def _resolve_maps(material: MtlMaterial, mtl_rel: str, files: FileIndex, where: str, mtl_label: str,
                   warnings: list[str]) -> None:
     base = _folder(mtl_rel)
@@ -152,6 +164,10 @@ def _resolve_maps(material: MtlMaterial, mtl_rel: str, files: FileIndex, where: 
             raise InvalidFormat(f"{mtl_label} references '{texture.file}' which is not {where}")
         if texture.path is None:
             warnings.append(f"{PurePosixPath(mtl_rel).name}: {use} map '{texture.file}' is not {where}; ignored")
+            del material.maps[use]
+        elif use == "alpha":  # a cut-out mask needs alpha in the colour texture; dxgl does not merge images
+            warnings.append(f"{PurePosixPath(mtl_rel).name}: alpha map (map_d) '{texture.file}' is not applied; "
+                            "the material's d is")  # fmt: skip
             del material.maps[use]
         elif texture.ignored:
             warnings.append(f"{PurePosixPath(mtl_rel).name}: texture options {', '.join(texture.ignored)} of "

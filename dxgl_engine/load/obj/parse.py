@@ -56,7 +56,7 @@ class _Lines:
 def parse_obj(data: bytes | str, name: str = "the OBJ") -> ObjData:
     """Parse an OBJ file's bytes (or text); InvalidFormat for what cannot be read (no faces, an index
     out of range, numbers that are not numbers), naming `name`."""
-    raw = _scan(data if isinstance(data, bytes) else data.encode("utf-8"), name)
+    raw = _scan(_normalised(data if isinstance(data, bytes) else data.encode("utf-8")), name)
     if raw is None:
         raw = _scan_lines(_sort_lines(data if isinstance(data, str) else _decode(data)), name)
     if raw.f_sizes.size == 0:
@@ -98,6 +98,16 @@ class _Raw:
     parts: list[tuple[str, str | None]]
     mtllibs: list[str]
     skipped: dict[str, int]
+
+
+def _normalised(data: bytes) -> bytes:
+    """The bytes without a UTF-8 byte order mark, and with old-Mac CR line ends made LF (CRLF
+    stays: the CR is whitespace at a line's end)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
 
 
 def _decode(data: bytes) -> str:
@@ -153,7 +163,7 @@ def _scan(data: bytes, name: str) -> _Raw | None:
     for k, width in ((_V, 1), (_VT, 2), (_VN, 2), (_F, 1)):
         for offset in range(width):
             work[starts[kind == k] + offset] = 32
-    tokens = _tokens_per_line(work, starts, kind)
+    tokens, corner_slashes = _tokens_per_line(work, starts, kind)
     parts, mtllibs, skipped, part_of_line = _statements(data, starts, ends, kind)
     f_lines = np.flatnonzero(kind == _F)
     # v/vt/vn lines before each face (what its negative indices count back from), and its part
@@ -168,9 +178,9 @@ def _scan(data: bytes, name: str) -> _Raw | None:
         flat = _from_text(_body(work, starts, ends, lines))
         width = tokens[lines]
         if width.min() != width.max():
-            if k != _V:
-                return None
-            numbers[k] = (_rows(flat, width, name), width)
+            if k != _V or flat.size != int(width.sum()) or width.min() < 3:
+                return None  # the per-line path names the line
+            numbers[k] = (_rows(flat, width), width)
         elif flat.size == int(width[0]) * len(lines) and int(width[0]) in widths:
             numbers[k] = (flat.reshape(len(lines), int(width[0])), None)
         else:
@@ -181,7 +191,7 @@ def _scan(data: bytes, name: str) -> _Raw | None:
     else:
         if sizes.min() < 3:
             raise InvalidFormat(f"{name}: a face has fewer than three corners")
-        corners = _corner_numbers(work, starts, ends, f_lines, int(sizes.sum()))
+        corners = _corner_numbers(work, starts, ends, f_lines, int(sizes.sum()), corner_slashes)
         if corners is None:
             return None
     return _Raw(numbers[_V][0], numbers[_V][1], numbers[_VT][0], numbers[_VN][0], corners, sizes, context,
@@ -195,18 +205,36 @@ def _byte_at(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, offset: int)
     return np.where(at < ends, values, 10).astype(np.uint8)
 
 
-def _tokens_per_line(work: np.ndarray, starts: np.ndarray, kind: np.ndarray, chunk: int = 1 << 24) -> np.ndarray:
-    """Whitespace-separated tokens on each line (keywords already blanked), counted 16 MiB at a time:
-    whole-file boolean and position arrays cost several times the file's size (measured: 0.8 GB
-    more at the peak for a 205 MB OBJ)."""
+def _tokens_per_line(work: np.ndarray, starts: np.ndarray, kind: np.ndarray,
+                     chunk: int = 1 << 24) -> tuple[np.ndarray, int | None]:
+    """(whitespace-separated tokens on each line (keywords already blanked), the slashes every token
+    of a face line holds: None when they differ from corner to corner or one starts with a slash).
+
+    Counted 16 MiB at a time, cut at line starts so that no token spans two pieces: whole-file
+    boolean and position arrays cost several times the file's size (measured: 0.8 GB more at the
+    peak for a 205 MB OBJ). The slashes come from the same pass: a separate one over the face lines
+    cost 1.3 s of a 2M-triangle scan's 10 s parse."""
     counts = np.zeros(len(starts), np.int64)
-    previous_ws = True
-    for at in range(0, len(work), chunk):
-        ws = _WS[work[at : at + chunk]]
-        begins = np.flatnonzero(~ws & np.concatenate([[previous_ws], ws[:-1]])) + at
-        previous_ws = bool(ws[-1])
-        counts += np.bincount(np.searchsorted(starts, begins, side="right") - 1, minlength=len(starts))
-    return counts
+    lo, hi = np.iinfo(np.int64).max, -1
+    bounds = [0]
+    while bounds[-1] < len(work):
+        i = int(np.searchsorted(starts, bounds[-1] + chunk))
+        bounds.append(int(starts[i]) if i < len(starts) else len(work))
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        part = work[a:b]
+        ws = _WS[part]
+        begins = np.flatnonzero(~ws & np.concatenate([[True], ws[:-1]]))  # a piece starts a line
+        line = np.searchsorted(starts, begins + a, side="right") - 1
+        counts += np.bincount(line, minlength=len(starts))
+        face = kind[line] == _F
+        if not face.any():
+            continue
+        at_slash = np.flatnonzero(part == 47)
+        slashes = np.diff(np.append(np.searchsorted(at_slash, begins), len(at_slash)))[face]
+        lo, hi = min(lo, int(slashes.min())), max(hi, int(slashes.max()))
+        if (part[begins[face]] == 47).any():
+            lo = -1  # a corner that starts with a slash: the per-line path says what is wrong with it
+    return counts, (lo if lo == hi else None) if hi >= 0 else 0
 
 
 def _runs(lines: np.ndarray) -> list[np.ndarray]:
@@ -219,10 +247,9 @@ def _body(work: np.ndarray, starts: np.ndarray, ends: np.ndarray, lines: np.ndar
     return b" ".join(work[starts[r[0]] : ends[r[-1]]].tobytes() for r in _runs(lines))
 
 
-def _rows(flat: np.ndarray, width: np.ndarray, name: str) -> np.ndarray:
-    """Numbers of lines of different widths as an (n, max width) array, 0-padded."""
-    if flat.size != int(width.sum()):
-        raise InvalidFormat(f"{name}: a 'v' statement holds something that is not a number")
+def _rows(flat: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Numbers of lines of different widths (`flat` holds width.sum() of them) as an
+    (n, max width) array, 0-padded."""
     out = np.zeros((len(width), int(width.max())))
     column = np.arange(flat.size) - np.repeat(np.cumsum(width) - width, width)
     out[np.repeat(np.arange(len(width)), width), column] = flat
@@ -230,21 +257,23 @@ def _rows(flat: np.ndarray, width: np.ndarray, name: str) -> np.ndarray:
 
 
 def _corner_numbers(work: np.ndarray, starts: np.ndarray, ends: np.ndarray, f_lines: np.ndarray,
-                    total: int) -> np.ndarray | None:
+                    total: int, slashes: int | None) -> np.ndarray | None:
     """(C, 3) corners as written, 0 for absent, when every corner uses one layout (v, v/vt, v//vn or
-    v/vt/vn); None otherwise. The slashes of `work`'s face lines become spaces in place (the other
-    statements were read from the original bytes already)."""
-    slashes = doubles = 0
-    for run in _runs(f_lines):
-        view = work[starts[run[0]] : ends[run[-1]]]
+    v/vt/vn: `slashes` per corner, as _tokens_per_line found); None otherwise. The slashes of
+    `work`'s face lines become spaces in place (the other statements were read from the original
+    bytes already)."""
+    if slashes not in (0, 1, 2):
+        return None
+    doubles = 0
+    views = [work[starts[run[0]] : ends[run[-1]]] for run in _runs(f_lines)]
+    for view in views:
         slash = view == 47
-        slashes += int(slash.sum())
         doubles += int(np.sum(slash[:-1] & slash[1:]))
         view[slash] = 32
-    if doubles == total and slashes == 2 * total:  # v//vn
+    if slashes == 2 and doubles == total:  # v//vn in every corner
         per_corner, no_texcoord = 2, True
-    elif doubles == 0 and slashes in (0, total, 2 * total):
-        per_corner, no_texcoord = slashes // total + 1, False
+    elif doubles == 0:
+        per_corner, no_texcoord = slashes + 1, False
     else:
         return None
     raw = _from_text(_body(work, starts, ends, f_lines), np.int64)  # a non-integer stops it short
@@ -253,7 +282,7 @@ def _corner_numbers(work: np.ndarray, starts: np.ndarray, ends: np.ndarray, f_li
     raw = raw.reshape(total, per_corner)
     if no_texcoord:
         return np.stack([raw[:, 0], np.zeros(total, np.int64), raw[:, 1]], axis=1)
-    return _pad_corners(raw, False)
+    return _pad_corners(raw)
 
 
 def _statements(data: bytes, starts: np.ndarray, ends: np.ndarray, kind: np.ndarray):
@@ -266,16 +295,14 @@ def _statements(data: bytes, starts: np.ndarray, ends: np.ndarray, kind: np.ndar
     obj, material = "", None
     change_at, change_to = [0], [0]
     for line in np.flatnonzero(kind == _OTHER):
-        text = _decode(data[starts[line] : ends[line]]).strip()
-        key, _, rest = text.partition(" ") if " " in text else text.partition("\t")
-        rest = rest.split("#", 1)[0].strip()
+        key, rest = _statement(_decode(data[starts[line] : ends[line]]))
         if key == "usemtl":
             material = rest or None
         elif key in ("o", "g"):
             obj = rest
         elif key == "mtllib":
-            if rest:
-                mtllibs.append(rest)
+            if _uncommented(rest):
+                mtllibs.append(_uncommented(rest))
             continue
         elif key in ("l", "p", "curv", "curv2", "surf"):
             skipped[key] = skipped.get(key, 0) + 1
@@ -289,6 +316,19 @@ def _statements(data: bytes, starts: np.ndarray, ends: np.ndarray, kind: np.ndar
         change_to.append(ids[(obj, material)])
     part_of_line = np.asarray(change_to)[np.searchsorted(change_at, np.arange(len(starts)), side="right") - 1]
     return parts, mtllibs, skipped, part_of_line
+
+
+def _statement(line: str) -> tuple[str, str]:
+    """(keyword, the rest as written). Names keep a '#': 3ds Max writes 'usemtl Material #25', and
+    its MTL says 'newmtl Material #25'."""
+    fields = line.strip().split(None, 1)
+    return (fields[0], fields[1].strip()) if len(fields) == 2 else (fields[0] if fields else "", "")
+
+
+def _uncommented(rest: str) -> str:
+    """A file list without a trailing ' # comment' (a '#' inside a file name stays)."""
+    at = rest.find(" #")
+    return (rest if at < 0 else rest[:at]).strip()
 
 
 def _sort_lines(text: str) -> _Lines:
@@ -313,15 +353,14 @@ def _sort_lines(text: str) -> _Lines:
             f.append(line)
             f_context.append((len(v), len(vt), len(vn), part))
         else:
-            key, _, rest = line.partition(" ") if " " in line else line.partition("\t")
-            rest = rest.split("#", 1)[0].strip()
+            key, rest = _statement(line)
             if key == "usemtl":
                 material = rest or None
             elif key in ("o", "g"):
                 obj = rest
             elif key == "mtllib":
-                if rest:
-                    out.mtllibs.append(rest)
+                if _uncommented(rest):
+                    out.mtllibs.append(_uncommented(rest))
                 continue
             elif key in ("l", "p", "curv", "curv2", "surf"):
                 out.skipped[key] = out.skipped.get(key, 0) + 1
@@ -390,45 +429,32 @@ def _vertex_arrays(values: np.ndarray, widths: np.ndarray | None, name: str) -> 
     has = np.ones(len(values), bool) if widths is None else widths >= 6
     if not has.any():
         return positions, None
-    bytes_ = rgb.max(axis=1) > 1.0  # written as 0-255, as some scanners do (decided per vertex)
-    rgb[bytes_] /= 255.0
+    if rgb[has].max() > 1.0:  # written as 0-255, as some scanners do: decided for the file (a dark vertex is 0-255 too)
+        rgb /= 255.0
     colors = np.full((len(values), 3), np.nan, np.float32)
     colors[has] = np.clip(rgb[has], 0.0, 1.0)
     return positions, colors
 
 
 def _faces(lines: list[str], name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(corners (C, 3) raw OBJ indices with 0 for 'absent', corners per face (F,))."""
+    """(corners (C, 3) raw OBJ indices with 0 for 'absent', corners per face (F,)), one corner at a
+    time: the per-line path is for files the vectorised scan declines, so correctness over speed."""
     sizes = np.fromiter((len(line.split("#", 1)[0].split()) - 1 for line in lines), np.int64, len(lines))
     if sizes.min() < 3:
         bad = lines[int(np.argmin(sizes))]
         raise InvalidFormat(f"{name}: face '{_short(bad)}' has fewer than three corners")
-    total = int(sizes.sum())
-    first = lines[0].split()[1]
-    per_corner = first.replace("//", "/0/").count("/") + 1
-    body = " ".join(line[1:] for line in lines)
-    if body.count("/") == total * (per_corner - 1) and body.count("//") == (total if "//" in first else 0):
-        flat = _from_text(body.replace("//", " 0 ").replace("/", " "))
-        if flat.size == total * per_corner and np.all(flat == np.round(flat)):
-            raw = flat.astype(np.int64).reshape(total, per_corner)
-            return _pad_corners(raw, "//" in first), sizes
     return _faces_slow(lines, name), sizes
 
 
-def _pad_corners(raw: np.ndarray, no_texcoord: bool) -> np.ndarray:
-    """(C, k) parsed corner fields as (C, 3) position/texcoord/normal, 0 where absent."""
+def _pad_corners(raw: np.ndarray) -> np.ndarray:
+    """(C, k) corner fields (v, v/vt or v/vt/vn) as (C, 3) position/texcoord/normal, 0 where absent."""
     out = np.zeros((len(raw), 3), np.int64)
-    out[:, 0] = raw[:, 0]
-    if raw.shape[1] == 2:
-        out[:, 1] = raw[:, 1]
-    elif raw.shape[1] == 3:
-        out[:, 1] = 0 if no_texcoord else raw[:, 1]
-        out[:, 2] = raw[:, 2]
+    out[:, : raw.shape[1]] = raw
     return out
 
 
 def _faces_slow(lines: list[str], name: str) -> np.ndarray:
-    """Faces whose corners mix layouts: one corner at a time."""
+    """Every corner of `lines` read on its own (layouts may differ from corner to corner)."""
     rows = []
     for line in lines:
         for token in line.split("#", 1)[0].split()[1:]:

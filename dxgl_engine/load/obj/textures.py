@@ -44,7 +44,7 @@ class TextureFiles:
     def normal(self, rel: str, bump_multiplier: float = 1.0, is_bump: bool = True) -> int:
         """The image index of a normal map from a `bump` file (a height map is converted) or a
         `norm` file (used as it is)."""
-        key = (rel, f"normal {bump_multiplier}")
+        key = (rel, f"normal {bump_multiplier} {is_bump}")
         if key not in self._added:
             img = self._open(rel) if is_bump else None
             if img is not None and _is_height_map(img):
@@ -107,8 +107,9 @@ def _normal_map_png(img: Image.Image, bump_multiplier: float) -> bytes:
     """A tangent-space normal map (glTF: +X right, +Y towards the image's top, +Z out) of a height
     map, by central differences with wrap-around (bump maps tile). The strength makes a black to
     white step a relief of BUMP_RELIEF of the texture's width, times -bm."""
-    h = np.asarray(img.convert("F"), np.float64) / (65535.0 if img.mode.startswith("I") else 255.0)
-    k = BUMP_RELIEF * max(h.shape) * bump_multiplier
+    # float32: a 16k x 16k height map is 1 GiB per array in float64, and 8 bits of height need far less
+    h = np.asarray(img.convert("F"), np.float32) / np.float32(65535.0 if img.mode.startswith("I") else 255.0)
+    k = np.float32(BUMP_RELIEF * max(h.shape) * bump_multiplier)
     dx = (np.roll(h, -1, axis=1) - np.roll(h, 1, axis=1)) * 0.5 * k
     dy_up = (np.roll(h, 1, axis=0) - np.roll(h, -1, axis=0)) * 0.5 * k  # row 0 is the top
     n = np.stack([-dx, -dy_up, np.ones_like(h)], axis=-1)
