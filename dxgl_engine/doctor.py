@@ -46,6 +46,8 @@ def _gl() -> tuple[dict, dict, dict]:
         gl_info = gl_context.gl_info()
     except DxglError as err:
         return {"error": str(err)}, {}, {"error": "no OpenGL context"}
+    except Exception as err:  # vispy or a driver failing its own way: the doctor reports, it does not crash
+        return {"error": f"{type(err).__name__}: {err}"}, {}, {"error": "no OpenGL context"}
     try:
         from .load.formats import load_model
         from .pipeline.timeline import Timeline
@@ -58,8 +60,8 @@ def _gl() -> tuple[dict, dict, dict]:
         render = {"size": "96x54", "seconds": round(time.perf_counter() - t0, 3), "model_pixels": drawn}
         if drawn < 100:
             render["error"] = "the sample rendered empty"
-    except DxglError as err:
-        render = {"error": str(err)}
+    except Exception as err:  # DxglError's message, or whatever a broken driver raises, named
+        render = {"error": str(err) if isinstance(err, DxglError) else f"{type(err).__name__}: {err}"}
     return egl_info, gl_info, render
 
 

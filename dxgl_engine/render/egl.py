@@ -5,8 +5,10 @@
   what Mesa offers too (its software device), so the GPU server's path runs and is tested here.
 
 `DXGL_EGL_DEVICE` picks one device of several (an index, or part of its name), one worker per GPU;
-`DXGL_EGL_PLATFORM` (surfaceless or device) forces a platform. Without them, surfaceless is used
-where it exists and the first device otherwise. The context is a compatibility-profile OpenGL
+`DXGL_EGL_PLATFORM` (surfaceless or device) forces a platform. Without them, a hardware device
+(one that is not Mesa's software device) is preferred: with glvnd, a GPU server has both Mesa and
+the GPU vendor's EGL, and Mesa's surfaceless platform would render on the CPU beside an idle GPU.
+With no hardware device, surfaceless is used where it exists and the software device otherwise. The context is a compatibility-profile OpenGL
 context made current without a surface (EGL_KHR_surfaceless_context): every render goes to FBOs.
 Reference: the EGL 1.5 specification and the EXT_platform_device / EXT_device_enumeration /
 EXT_device_query / MESA_platform_surfaceless extension texts (Khronos registry).
@@ -72,7 +74,10 @@ def _lib():
         if not name:
             raise EglError("libEGL is not installed; install libegl1 and libgl1-mesa-dri (make install does this "
                            "as root), or a GPU driver's EGL")  # fmt: skip
-        lib = ctypes.CDLL(name)
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError as err:
+            raise EglError(f"libEGL ({name}) cannot be loaded: {err}") from None
         p, i, u = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint
         for fn, res, args in (
             ("eglQueryString", ctypes.c_char_p, [p, i]), ("eglGetProcAddress", p, [ctypes.c_char_p]),
@@ -127,11 +132,12 @@ def devices() -> list[EglDevice]:
 
 def pick_device(choice: str | None, available: list[EglDevice]) -> EglDevice:
     """The device `choice` names: an index ("1"), or a part of its name ("H200", "renderD129",
-    "software"); the first device when `choice` is empty."""
+    "software"); the first hardware device when `choice` is empty (the first device where all are
+    software)."""
     if not available:
         raise EglError("EGL lists no devices (the driver lacks EGL_EXT_device_enumeration)")
     if not choice:
-        return available[0]
+        return next((d for d in available if is_hardware(d)), available[0])
     if choice.strip().isdigit():
         index = int(choice)
         if index >= len(available):
@@ -143,18 +149,26 @@ def pick_device(choice: str | None, available: list[EglDevice]) -> EglDevice:
     return matches[0]
 
 
+def is_hardware(device: EglDevice) -> bool:
+    """Whether `device` is a GPU (Mesa marks its CPU renderer with EGL_MESA_device_software)."""
+    return "EGL_MESA_device_software" not in device.extensions
+
+
 def _listing(available: list[EglDevice]) -> str:
     return "; ".join(f"{d.index}: {d.name}" for d in available)
 
 
-def choose_platform(requested: str | None, device: str | None) -> str:
+def choose_platform(requested: str | None, device: str | None, available: list[EglDevice] | None = None) -> str:
     """The platform to open: `requested` (DXGL_EGL_PLATFORM) when given, the device platform when a
-    device is chosen, else surfaceless where EGL offers it and the device platform otherwise."""
+    device is chosen or one of the `available` devices (default: devices()) is hardware, else
+    surfaceless where EGL offers it and the device platform otherwise."""
     if requested:
         if requested not in PLATFORMS:
             raise EglError(f"DXGL_EGL_PLATFORM must be one of {', '.join(PLATFORMS)}, not {requested!r}")
         return requested
     if device:
+        return "device"
+    if any(is_hardware(d) for d in (devices() if available is None else available)):
         return "device"
     return "surfaceless" if "EGL_MESA_platform_surfaceless" in client_extensions() else "device"
 
@@ -181,6 +195,15 @@ def create_context(platform: str | None = None, device: str | None = None) -> Eg
     major, minor = ctypes.c_int(), ctypes.c_int()
     if not display or not lib.eglInitialize(display, ctypes.byref(major), ctypes.byref(minor)):
         raise EglError(f"cannot initialise the EGL {platform} display (error 0x{lib.eglGetError():x})")
+    try:
+        return _context_on(lib, display, platform, chosen)
+    except EglError:
+        lib.eglTerminate(display)  # a worker that retries (or falls back) does not keep a dead display
+        raise
+
+
+def _context_on(lib, display: int, platform: str, chosen: EglDevice | None) -> EglContext:
+    """A context made current on an initialised `display`."""
     if not lib.eglBindAPI(EGL_OPENGL_API):
         raise EglError("this EGL display cannot run desktop OpenGL")
     # EGL_SURFACE_TYPE defaults to windows, which headless displays have none of: ask for pbuffers.

@@ -96,7 +96,8 @@ class Renderer:
         self.passes: list[RenderPass] = [p for kind in SCENE_PASSES if (p := kind.create(setup)) is not None]
         self.compose = ComposePass(setup)
         self._depth: DepthTarget | None = None
-        self.max_target = min(gl_context.gl_info()["max_renderbuffer_size"], gl_context.gl_info()["max_texture_size"])
+        info = gl_context.gl_info()
+        self.max_target = min(info["max_renderbuffer_size"], info["max_texture_size"])
         self.width = self.height = 0
         self.tiles: list[Tile] = []
         self.resize(width, height)

@@ -78,6 +78,8 @@ DEVICES = [egl.EglDevice(0, "NVIDIA H200 /dev/dri/renderD128", ("EGL_EXT_device_
 
 def test_device_choice_by_index_or_part_of_its_name():
     assert egl.pick_device(None, DEVICES) is DEVICES[0]
+    assert egl.pick_device(None, DEVICES[::-1]) is DEVICES[1], "by default a GPU, not Mesa's software device"
+    assert egl.pick_device(None, DEVICES[2:]) is DEVICES[2]
     assert egl.pick_device("1", DEVICES) is DEVICES[1]
     assert egl.pick_device("renderD129", DEVICES) is DEVICES[1]
     assert egl.pick_device("SOFTWARE", DEVICES) is DEVICES[2]
@@ -89,10 +91,13 @@ def test_device_choice_by_index_or_part_of_its_name():
 
 def test_platform_choice(monkeypatch):
     monkeypatch.setattr(egl, "client_extensions", lambda: {"EGL_EXT_platform_device", "EGL_MESA_platform_surfaceless"})
-    assert egl.choose_platform(None, None) == "surfaceless"
-    assert egl.choose_platform(None, "1") == "device", "a chosen device means the device platform"
-    assert egl.choose_platform("device", None) == "device"
+    software = DEVICES[2:]
+    assert egl.choose_platform(None, None, software) == "surfaceless"
+    assert egl.choose_platform(None, None, DEVICES) == "device", "glvnd with Mesa and a GPU: the GPU"
+    assert egl.choose_platform(None, "1", software) == "device", "a chosen device means the device platform"
+    assert egl.choose_platform("device", None, software) == "device"
+    assert egl.choose_platform("surfaceless", None, DEVICES) == "surfaceless"
     monkeypatch.setattr(egl, "client_extensions", lambda: {"EGL_EXT_platform_device"})  # NVIDIA's driver
-    assert egl.choose_platform(None, None) == "device"
+    assert egl.choose_platform(None, None, software) == "device"
     with pytest.raises(egl.EglError, match="must be one of surfaceless, device"):
         egl.choose_platform("x11", None)
