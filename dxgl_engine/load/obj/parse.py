@@ -285,37 +285,52 @@ def _corner_numbers(work: np.ndarray, starts: np.ndarray, ends: np.ndarray, f_li
     return _pad_corners(raw)
 
 
-def _statements(data: bytes, starts: np.ndarray, ends: np.ndarray, kind: np.ndarray):
-    """The other statements (usemtl, o, g, mtllib, l, p...), read one by one: (parts, mtllibs,
-    skipped counts, the part each line is in)."""
-    parts: list[tuple[str, str | None]] = [("", None)]
-    ids = {("", None): 0}
-    mtllibs: list[str] = []
-    skipped: dict[str, int] = {}
-    obj, material = "", None
-    change_at, change_to = [0], [0]
-    for line in np.flatnonzero(kind == _OTHER):
-        key, rest = _statement(_decode(data[starts[line] : ends[line]]))
+@dataclass
+class _Statements:
+    """What the statements other than v/vt/vn/f say, in file order: the (object, material) parts
+    that `o`/`g` and `usemtl` open, the material libraries, and how many statements of kinds dxgl
+    does not render (lines, points, curves, surfaces) were skipped."""
+
+    parts: list[tuple[str, str | None]] = field(default_factory=lambda: [("", None)])
+    mtllibs: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    part: int = 0  # the part faces read now belong to
+    _ids: dict[tuple[str, str | None], int] = field(default_factory=lambda: {("", None): 0})
+
+    def read(self, line: str) -> bool:
+        """Take one statement; True when it opened another part (s, vp, cstype, lod...: nothing)."""
+        key, rest = _statement(line)
+        obj, material = self.parts[self.part]
         if key == "usemtl":
             material = rest or None
         elif key in ("o", "g"):
             obj = rest
         elif key == "mtllib":
             if _uncommented(rest):
-                mtllibs.append(_uncommented(rest))
-            continue
+                self.mtllibs.append(_uncommented(rest))
+            return False
         elif key in ("l", "p", "curv", "curv2", "surf"):
-            skipped[key] = skipped.get(key, 0) + 1
-            continue
+            self.skipped[key] = self.skipped.get(key, 0) + 1
+            return False
         else:
-            continue
-        if (obj, material) not in ids:
-            ids[(obj, material)] = len(parts)
-            parts.append((obj, material))
-        change_at.append(int(line))
-        change_to.append(ids[(obj, material)])
+            return False
+        self.part = self._ids.setdefault((obj, material), len(self.parts))
+        if self.part == len(self.parts):
+            self.parts.append((obj, material))
+        return True
+
+
+def _statements(data: bytes, starts: np.ndarray, ends: np.ndarray, kind: np.ndarray):
+    """The other statements (usemtl, o, g, mtllib, l, p...), read one by one: (parts, mtllibs,
+    skipped counts, the part each line is in)."""
+    out = _Statements()
+    change_at, change_to = [0], [0]
+    for line in np.flatnonzero(kind == _OTHER):
+        if out.read(_decode(data[starts[line] : ends[line]])):
+            change_at.append(int(line))
+            change_to.append(out.part)
     part_of_line = np.asarray(change_to)[np.searchsorted(change_at, np.arange(len(starts)), side="right") - 1]
-    return parts, mtllibs, skipped, part_of_line
+    return out.parts, out.mtllibs, out.skipped, part_of_line
 
 
 def _statement(line: str) -> tuple[str, str]:
@@ -334,9 +349,8 @@ def _uncommented(rest: str) -> str:
 def _sort_lines(text: str) -> _Lines:
     """One pass over the statements (continuation lines joined, comments dropped)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\\\n", " ")
-    out = _Lines(parts=[("", None)])
-    part_ids = {("", None): 0}
-    obj, material, part = "", None, 0
+    out = _Lines()
+    statements = _Statements()
     v, vt, vn, f, f_context = out.v, out.vt, out.vn, out.f, out.f_context
     for raw in text.split("\n"):
         line = raw.strip()
@@ -351,27 +365,10 @@ def _sort_lines(text: str) -> _Lines:
             vn.append(line)
         elif head == "f " or head == "f\t":
             f.append(line)
-            f_context.append((len(v), len(vt), len(vn), part))
+            f_context.append((len(v), len(vt), len(vn), statements.part))
         else:
-            key, rest = _statement(line)
-            if key == "usemtl":
-                material = rest or None
-            elif key in ("o", "g"):
-                obj = rest
-            elif key == "mtllib":
-                if _uncommented(rest):
-                    out.mtllibs.append(_uncommented(rest))
-                continue
-            elif key in ("l", "p", "curv", "curv2", "surf"):
-                out.skipped[key] = out.skipped.get(key, 0) + 1
-                continue
-            else:
-                continue  # s, vp, cstype, bevel, lod...: nothing a render uses
-            key_part = (obj, material)
-            if key_part not in part_ids:
-                part_ids[key_part] = len(out.parts)
-                out.parts.append(key_part)
-            part = part_ids[key_part]
+            statements.read(line)
+    out.parts, out.mtllibs, out.skipped = statements.parts, statements.mtllibs, statements.skipped
     return out
 
 
