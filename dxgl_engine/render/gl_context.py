@@ -119,6 +119,33 @@ def generate_mipmaps(texture) -> None:
     gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
 
 
+GL_SRGB8_ALPHA8 = 0x8C43
+
+
+def store_as_srgb(texture, pixels: np.ndarray) -> None:
+    """Re-specify an RGBA8 gloo texture as GL_SRGB8_ALPHA8 holding `pixels` ((H, W, 4) uint8,
+    sRGB-encoded colour): the sampler then decodes to linear before filtering, as glTF asks of
+    colour textures (glTF 2.0, "Metallic-Roughness Material"), and the shader pays no pow per
+    sample. gloo knows no sRGB formats, so the storage is set on its texture object directly.
+    Measured on llvmpipe (DamagedHelmet, share frame at 2x SSAA, alternating runs): 78.5-79.6 ms
+    against 79.3-81.4 ms with srgb_to_linear() in the shader; filtering decoded texels is what
+    the specification asks for, the speed is a small bonus."""
+    import ctypes
+
+    from vispy.gloo import gl
+
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    h, w = pixels.shape[:2]
+    flush(texture)
+    gl.glBindTexture(gl.GL_TEXTURE_2D, gl_handle(texture))
+    gl.glPixelStorei(gl.GL_UNPACK_ALIGNMENT, 1)
+    upload = _gl_func("glTexImage2D", ctypes.c_uint, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p)  # fmt: skip
+    upload(gl.GL_TEXTURE_2D, 0, GL_SRGB8_ALPHA8, w, h, 0, gl.GL_RGBA, gl.GL_UNSIGNED_BYTE,
+           pixels.ctypes.data_as(ctypes.c_void_p))  # fmt: skip
+    gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
+
+
 def set_filters(texture, min_filter: int, mag_filter: int) -> None:
     from vispy.gloo import gl
 

@@ -43,6 +43,9 @@ _ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_CO
 
 DEFAULT_MATERIAL = Material(name="default", metallic_factor=1.0, roughness_factor=1.0)
 TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive")
+# Slots holding sRGB-encoded colour (glTF 2.0: baseColorTexture, emissiveTexture); the others
+# hold linear data (roughness, metalness, normals, occlusion).
+COLOUR_SLOTS = frozenset({"base", "emissive"})
 _SLOT_ATTR = {
     "base": "base_color_texture",
     "mr": "metallic_roughness_texture",
@@ -179,7 +182,7 @@ class GpuScene:
         for slot in TEXTURE_SLOTS:
             ref = getattr(material, _SLOT_ATTR[slot])
             if ref is not None and ref.image < len(scene.images):
-                textures[slot] = (self._texture(scene, ref), ref)
+                textures[slot] = (self._texture(scene, ref, srgb=slot in COLOUR_SLOTS), ref)
         attributes = _attributes_needed(parts, textures, skinned)
         vertices, indices = _bake(parts, attributes)
         centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)
@@ -197,11 +200,11 @@ class GpuScene:
             origin=np.zeros(3) if origin is None else np.asarray(origin, np.float64),
         )
 
-    def _texture(self, scene: Scene, ref: TextureRef) -> gloo.Texture2D:
+    def _texture(self, scene: Scene, ref: TextureRef, srgb: bool) -> gloo.Texture2D:
         s = ref.sampler
-        key = (ref.image, s.mag_filter, s.min_filter, s.wrap_s, s.wrap_t)
+        key = (ref.image, s.mag_filter, s.min_filter, s.wrap_s, s.wrap_t, srgb)
         if key not in self._textures:
-            self._textures[key] = _make_texture(scene.images[ref.image].pixels, s)
+            self._textures[key] = _make_texture(scene.images[ref.image].pixels, s, srgb)
         return self._textures[key]
 
 
@@ -353,9 +356,10 @@ def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> t
     return vertices, np.ascontiguousarray(indices, dtype=np.uint32)
 
 
-def _make_texture(pixels: np.ndarray, sampler: Sampler) -> gloo.Texture2D:
-    """A GL texture of an (H, W, 4) uint8 image; larger than the driver's limit, it is reduced to fit
-    (with a warning in the log) instead of failing."""
+def _make_texture(pixels: np.ndarray, sampler: Sampler, srgb: bool = False) -> gloo.Texture2D:
+    """A GL texture of an (H, W, 4) uint8 image, sampled as sRGB colour (decoded to linear by the
+    sampler) when `srgb`; larger than the driver's limit, it is reduced to fit (with a warning in
+    the log) instead of failing."""
     max_size = _max_texture_size()
     if max(pixels.shape[:2]) > max_size:
         from PIL import Image as PILImage
@@ -366,7 +370,11 @@ def _make_texture(pixels: np.ndarray, sampler: Sampler) -> gloo.Texture2D:
                     pixels.shape[1], pixels.shape[0], max_size, img.width, img.height)  # fmt: skip
         pixels = np.asarray(img)
     wrap = (_WRAP.get(sampler.wrap_s, "repeat"), _WRAP.get(sampler.wrap_t, "repeat"))  # gloo: (S, T)
-    tex = gloo.Texture2D(np.ascontiguousarray(pixels), interpolation="linear", wrapping=wrap)
+    if srgb:
+        tex = gloo.Texture2D(shape=pixels.shape, format="rgba", interpolation="linear", wrapping=wrap)
+        gl_context.store_as_srgb(tex, pixels)
+    else:
+        tex = gloo.Texture2D(np.ascontiguousarray(pixels), interpolation="linear", wrapping=wrap)
     mag = NEAREST if sampler.mag_filter == NEAREST else LINEAR
     if sampler.min_filter is None or sampler.min_filter in _MIPMAPPED:
         gl_context.generate_mipmaps(tex)

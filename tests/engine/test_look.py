@@ -76,6 +76,53 @@ def test_colour_chart_matches_base_colours(gl):
     assert de.max() <= 6.0, de.round(2)
 
 
+def emissive_chart(textured: bool):
+    """The chart's colours as emission over a black base: a linear emissive factor per patch, or
+    factor 1 times a 4x4 texture of the patch's sRGB bytes."""
+    from dxgl_engine.scene.model import Image, TextureRef
+
+    scene, centres = chart_scene()
+    for k, (rgb, material) in enumerate(zip(COLORCHECKER, scene.materials)):
+        material.base_color_factor = np.r_[0.0, 0.0, 0.0, 1.0]
+        material.emissive_factor = srgb_to_linear(rgb)
+        if textured:
+            scene.images.append(Image(f"patch{k}", np.tile(np.r_[rgb, 255].astype(np.uint8), (4, 4, 1))))
+            material.emissive_factor, material.emissive_texture = np.ones(3), TextureRef(k)
+    return scene, centres
+
+
+def textured_chart():
+    """The chart with each patch's colour as a 4x4 base colour texture of its sRGB bytes."""
+    from dxgl_engine.scene.model import Image, TextureRef
+
+    scene, centres = chart_scene()
+    for k, (rgb, material) in enumerate(zip(COLORCHECKER, scene.materials)):
+        scene.images.append(Image(f"patch{k}", np.tile(np.r_[rgb, 255].astype(np.uint8), (4, 4, 1))))
+        material.base_color_factor, material.base_color_texture = np.ones(4), TextureRef(k)
+    return scene, centres
+
+
+def patch_colours(scene, centres, s):
+    for prim in scene.meshes[0].primitives:
+        prim.texcoords = [np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32)]
+    timeline = Timeline(scene, s)
+    frame = timeline.frame(0, s.bg_rgb)[..., :3].astype(np.float64)
+    return np.array([frame[int(round(y)) - 3 : int(round(y)) + 4, int(round(x)) - 3 : int(round(x)) + 4]
+                     .reshape(-1, 3).mean(0) for x, y in project(timeline, centres)])  # fmt: skip
+
+
+@pytest.mark.parametrize("charts", [(chart_scene, textured_chart), (lambda: emissive_chart(False),
+                                                                    lambda: emissive_chart(True))],
+                         ids=["base colour", "emissive"])  # fmt: skip
+def test_colour_textures_are_decoded_from_srgb(gl, charts):
+    """Base colour and emissive textures hold sRGB bytes (glTF 2.0, "Materials"): a patch whose
+    colour comes from such a texture renders as the same colour given as a linear factor (read
+    as linear, the chart's darkest grey would come out about 50 levels brighter)."""
+    s = Settings.from_json({"shadows": False, "bgColor": "#808080"})
+    by_factor, by_texture = (patch_colours(*make(), s) for make in charts)
+    assert np.abs(by_texture - by_factor).max() <= 1.5, np.abs(by_texture - by_factor).max(1).round(2)
+
+
 @pytest.fixture(scope="module")
 def product(gl):
     return load_model(sample_path("product"))

@@ -60,7 +60,3 @@ uniform mat3 u_uvxf_emissive;
 vec2 xf(mat3 m, vec2 uv) {
     return (m * vec3(uv, 1.0)).xy;
 }
-
-vec3 srgb_to_linear(vec3 c) {
-    return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(0.04045, c));
-}

@@ -30,7 +30,7 @@ void main() {
 #endif
 #ifdef TEX_BASE
     vec4 tb = texture(u_tex_base, xf(u_uvxf_base, UV(UV_BASE)));
-    base *= vec4(srgb_to_linear(tb.rgb), tb.a);
+    base *= tb;  // an sRGB texture: the sampler decoded it to linear
 #endif
 #if defined(ALPHA_BLEND)
     float alpha = base.a;
@@ -92,7 +92,7 @@ void main() {
 #endif
     vec3 emissive = u_emissive;
 #ifdef TEX_EMISSIVE
-    emissive *= srgb_to_linear(texture(u_tex_emissive, xf(u_uvxf_emissive, UV(UV_EMISSIVE))).rgb);
+    emissive *= texture(u_tex_emissive, xf(u_uvxf_emissive, UV(UV_EMISSIVE))).rgb;  // sRGB, decoded
 #endif
 #ifdef UNLIT
     color += emissive;  // unlit: the base colour as authored, not exposed or tone-mapped
