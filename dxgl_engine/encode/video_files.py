@@ -75,9 +75,9 @@ class VideoFiles:
         small = self.output_set.path(self.paths.poster_small)
         Image.fromarray(resize(rgb, w, h)).save(small, format="PNG", compress_level=6)
 
-    def start_encoders(self) -> list[FrameEncoder]:
-        """The encoders to feed, one per source: the master alone (ProRes, fed straight alpha) and
-        then its variants, or the main H.264 with its variants in one process."""
+    def encoder_outputs(self) -> list[list[VideoOutput]]:
+        """The outputs of each encoder process, one process per source: the master alone (ProRes,
+        fed straight alpha) and then its variants, or the main H.264 with its variants."""
         width, height = self.width, self.height
         master = VideoOutput(self.output_set.path(self.paths.video), width, height, codec=self.tier.codec)
         ww, wh = fit_within(width, height, WEB_LONG_SIDE)
@@ -85,10 +85,14 @@ class VideoFiles:
         tw, th = fit_within(width, height, max(width, height) // THUMB_SCALE)
         thumb = VideoOutput(self.output_set.path(self.paths.thumb), tw, th, crf=23, preset="veryfast")
         if self.tier.alpha:
-            return [FrameEncoder(width, height, [master], fps=FPS), FrameEncoder(width, height, [web, thumb], fps=FPS)]
+            return [[master], [web, thumb]]
         if self.main_is_web_ready:
-            return [FrameEncoder(width, height, [master, thumb], fps=FPS)]
-        return [FrameEncoder(width, height, [master, web, thumb], fps=FPS)]
+            return [[master, thumb]]
+        return [[master, web, thumb]]
+
+    def start_encoders(self) -> list[FrameEncoder]:
+        """The encoder processes of `encoder_outputs`, started and waiting for frames."""
+        return [FrameEncoder(self.width, self.height, outputs, fps=FPS) for outputs in self.encoder_outputs()]
 
     def finish_web_variant(self, frame_count: int) -> None:
         """After the encoders closed: the web variant is the main file itself when that is already

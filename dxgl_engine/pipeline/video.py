@@ -13,6 +13,7 @@ temporary name and renamed only when the whole job succeeded.
 from __future__ import annotations
 
 import logging
+import resource
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -40,12 +41,31 @@ BatchProgressFn = Callable[[int, str, float], None]
 
 @dataclass
 class RenderResult:
+    """One job's files, its size, frame count and wall seconds. With `profile`, `timings` holds
+    "stages_s" (wall seconds of each stage of the group's render, in order: setup, first frame,
+    posters, encoder start, frames, encoder tail, web variant, rename), "frame_ms" (the renderer's
+    per-step milliseconds per frame, see renderer.FrameTimings), "encode_wait_ms" (per frame, the
+    renderer blocked on ffmpeg) and "encoder_cpu_s" (CPU seconds of the encoder processes)."""
+
     paths: VideoPaths
     width: int
     height: int
     frames: int
     seconds: float
     timings: dict = field(default_factory=dict)
+
+
+class _Stages:
+    """Wall seconds between successive marks, by stage name."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def render_video(scene: Scene, settings: Settings, out: str | Path, *, progress: ProgressFn | None = None,
@@ -101,12 +121,14 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
                   cancel: threading.Event | None, profile: bool) -> list[RenderResult]:
     report = progress or (lambda i, phase, fraction: None)
     t_start = time.perf_counter()
+    stages, children = _Stages(), resource.getrusage(resource.RUSAGE_CHILDREN)
     lead = max(jobs, key=lambda j: j.pixel_size[0])
     width, height = lead.pixel_size
     n = lead.settings.frame_count
     timeline = Timeline(scene, lead.settings, (width, height), files=replace(lead.files, background_image=None,
                                                                          foreground_image=None))  # fmt: skip
     timeline.renderer.profile = profile
+    stages.mark("setup")  # the environment's tables, the model on the GPU
     outputs, work = [], []
     for job in jobs:
         level = reduction_level(width, height, *job.pixel_size)
@@ -129,16 +151,20 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
         for index in indices:
             report(index, "poster", 0.0)
         first = frames_at(0)
+        stages.mark("first frame")  # with the shadow bake
         for k, w in enumerate(work):
             w.files.write_posters(first[w.slots[-1]])
             report(indices[k], "poster", 1.0)
+            stages.mark("posters")
             w.encoders = w.files.start_encoders()
+            stages.mark("encoder start")
         for i in range(n):
             frames = first if i == 0 else frames_at(i)
             for k, w in enumerate(work):
                 for encoder, slot in zip(w.encoders, w.slots):
                     encoder.write(frames[slot])
                 report(indices[k], "video", (i + 1) / n)
+        stages.mark("frames")
         encode_wait = 0.0
         for k, w in enumerate(work):
             report(indices[k], "encoding", 0.0)
@@ -146,10 +172,13 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
                 encoder.close()
                 encode_wait += encoder.wait_seconds
             w.encoders = []
+            stages.mark("encoder tail")
             w.files.finish_web_variant(n)
+            stages.mark("web variant")
         for k, w in enumerate(work):
             w.files.output_set.commit()
             report(indices[k], "encoding", 1.0)
+        stages.mark("rename")
     except BaseException as exc:
         for w in work:
             for encoder in w.encoders:
@@ -160,7 +189,12 @@ def _render_group(scene: Scene, jobs: list[VideoJob], indices: list[int], progre
         log.exception("render failed")
         raise RenderFailed(f"render failed: {exc}") from exc
     seconds = time.perf_counter() - t_start
-    timings = {**timeline.renderer.timings.per_frame(), "encode_wait_ms": encode_wait / n * 1e3} if profile else {}
+    timings = {}
+    if profile:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        timings = {"stages_s": stages.seconds, "frame_ms": timeline.renderer.timings.per_frame(),
+                   "encode_wait_ms": encode_wait / n * 1e3,
+                   "encoder_cpu_s": used.ru_utime + used.ru_stime - children.ru_utime - children.ru_stime}  # fmt: skip
     results = []
     for k, w in enumerate(work):
         report(indices[k], "done", 1.0)

@@ -94,6 +94,15 @@ def flush(*gloo_objects):
     context.flush_commands()
 
 
+def finish() -> None:
+    """Run every queued GLIR command and wait until the GL has executed them (glFinish): for
+    profiling, where a step's time must include the rasterisation it caused."""
+    from vispy.gloo import gl
+
+    flush()
+    gl.glFinish()
+
+
 def gl_handle(gloo_object) -> int:
     """The GL name behind a gloo object, creating it on the GPU first if still queued."""
     from vispy import gloo

@@ -10,7 +10,8 @@ from `gl_context.offscreen_context()` or a Qt canvas.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from vispy import gloo
@@ -42,15 +43,26 @@ SCENE_PASSES: tuple[type[RenderPass], ...] = (ReflectionPass, ShadowPass, Opaque
 
 @dataclass
 class FrameTimings:
-    """Accumulated milliseconds per step of a frame (filled only when the renderer profiles)."""
+    """Milliseconds per step of a frame, summed over frames; filled only while the renderer
+    profiles. Each step is split into its submission (the calling thread's work: Python, uniform
+    uploads and, on llvmpipe, vertex shading and binning) and its finish (glFinish after it: the
+    rasterisation and fragment shading, on llvmpipe in its own threads). Profiling finishes the GL
+    queue around every step, so the steps add up to more than an unprofiled frame takes."""
 
-    draw: float = 0.0
-    reduce_readback: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
     frames: int = 0
 
-    def per_frame(self) -> dict:
+    def add(self, step: str, ms: float) -> None:
+        self.steps[step] = self.steps.get(step, 0.0) + ms
+
+    def per_frame(self) -> dict[str, float]:
+        """{step: ms per frame} in the order the steps first ran."""
         n = max(self.frames, 1)
-        return {"draw_ms": self.draw / n, "reduce_readback_ms": self.reduce_readback / n}
+        return {step: ms / n for step, ms in self.steps.items()}
+
+
+def _step_name(p: RenderPass) -> str:
+    return type(p).__name__.removesuffix("Pass").lower()
 
 
 def _output_key(background, level: int) -> tuple:
@@ -148,28 +160,23 @@ class Renderer:
     def render_many(self, view: View, outputs: list[tuple], pose: Pose | None = None) -> list[np.ndarray]:
         """Draw once, composite several times: each output is (backdrop, level), level k giving a
         frame 2^k times smaller than the output size, reduced on the GPU from the same samples."""
-        t0 = time.perf_counter()
         if pose is not None:
             self.meshes.set_pose(pose)
         frame = FrameContext(view, view.proj @ view.view)
         for p in self.passes:
-            p.prepare(frame)
+            with self._step(f"{_step_name(p)} prepare"):
+                p.prepare(frame)
         # Identical requests (the same backdrop at the same level) are composited once.
         keys = [_output_key(b, lv) for b, lv in outputs]
         unique = list(dict.fromkeys(keys))
         requests = [outputs[keys.index(k)] for k in unique]
         frames = [np.empty((self.height >> lv, self.width >> lv, 4), np.uint8) for _, lv in requests]
         top = max(lv for _, lv in requests)
-        draw_ms = 0.0
         for tile in self.tiles:
-            t1 = time.perf_counter()
             self._draw_tile(frame, tile)
-            if self.profile:
-                gl_context.flush()
-                gloo.gl.glFinish()
-            draw_ms += (time.perf_counter() - t1) * 1e3
             if top > 0:
-                self._mipmaps(top)
+                with self._step("mipmaps"):
+                    self._mipmaps(top)
             whole = len(self.tiles) == 1
             for level, members in _by_level(requests):
                 x, y, w, h = tile.x >> level, tile.y >> level, tile.w >> level, tile.h >> level
@@ -182,10 +189,23 @@ class Renderer:
                         for i, part in zip(chunk, parts):
                             frames[i][y : y + h, x : x + w] = part
         if self.profile:
-            self.timings.draw += draw_ms
-            self.timings.reduce_readback += (time.perf_counter() - t0) * 1e3 - draw_ms
             self.timings.frames += 1
         return [frames[unique.index(k)] for k in keys]
+
+    @contextmanager
+    def _step(self, name: str):
+        """Time the GL work issued inside the block into `timings` (only while profiling)."""
+        if not self.profile:
+            yield
+            return
+        gl_context.finish()
+        t0 = time.perf_counter()
+        yield
+        t1 = time.perf_counter()
+        gl_context.finish()
+        t2 = time.perf_counter()
+        self.timings.add(f"{name} submit", (t1 - t0) * 1e3)
+        self.timings.add(f"{name} finish", (t2 - t1) * 1e3)
 
     def render_depth(self, view: View) -> np.ndarray:
         """(H, W) float32 camera depth (distance from the camera plane along its axis, model units;
@@ -215,10 +235,12 @@ class Renderer:
         target = self._target(frame, tile)
         with self._hi_fbo:
             gloo.set_viewport(0, 0, tile.w * self.ssaa, tile.h * self.ssaa)
-            gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
-            gloo.clear(color=True, depth=True)
+            with self._step("clear"):
+                gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
+                gloo.clear(color=True, depth=True)
             for p in self.passes:
-                p.draw(frame, target)
+                with self._step(_step_name(p)):
+                    p.draw(frame, target)
 
     def _mipmaps(self, levels: int) -> None:
         """Box-filtered reductions of the supersampled target, for the smaller variants."""
@@ -243,8 +265,9 @@ class Renderer:
         scale = np.array([tile.w * self.ssaa / hi_w, tile.h * self.ssaa / hi_h], np.float32)
         target = replace(self._target(frame, tile), level=level, backdrops=backdrops, source=self._hi_color,
                          source_scale=scale)  # fmt: skip
-        with fbo:
+        with self._step("compose"), fbo:
             gloo.set_viewport(0, 0, w, h)
             self.compose.draw(frame, target)
         outs = outs or [None] * len(backdrops)
-        return [gl_context.read_rgba(fbo, w, h, out, attachment=k) for k, out in enumerate(outs)]
+        with self._step("readback"):
+            return [gl_context.read_rgba(fbo, w, h, out, attachment=k) for k, out in enumerate(outs)]

@@ -106,3 +106,23 @@ def test_size_override_for_previews(product, tmp_path):
     assert (info["width"], info["height"], info["frames"]) == (180, 320, 90)
     with pytest.raises(InvalidSettings, match="even"):
         render_video(product, Settings(), tmp_path / "q.mp4", size=(181, 320))
+
+
+def test_profile_splits_the_render_into_stages_and_steps(product, tmp_path):
+    """The profile the stage benchmark prints: the render's stages in order with their wall
+    seconds adding up to the render's, the renderer's steps per frame split into submission and
+    finish (the shadow pass and the model among them), and the encoders' CPU seconds."""
+    s = Settings.from_json({"length": 3.0})
+    result = render_video(product, s, tmp_path / "video.mp4", profile=True, size=(320, 180))
+    stages = result.timings["stages_s"]
+    assert list(stages) == ["setup", "first frame", "posters", "encoder start", "frames", "encoder tail",
+                            "web variant", "rename"]  # fmt: skip
+    assert all(v >= 0 for v in stages.values()) and stages["frames"] > 0
+    assert sum(stages.values()) == pytest.approx(result.seconds, rel=0.05)
+    steps = result.timings["frame_ms"]
+    for step in ("clear", "shadow", "opaque", "compose", "readback"):
+        assert steps[f"{step} submit"] >= 0 and steps[f"{step} finish"] >= 0, step
+    assert steps["opaque submit"] + steps["opaque finish"] > 0
+    assert result.timings["encoder_cpu_s"] > 0 and result.timings["encode_wait_ms"] >= 0
+    unprofiled = render_video(product, s, tmp_path / "plain.mp4", size=(320, 180))
+    assert unprofiled.timings == {}
