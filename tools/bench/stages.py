@@ -36,7 +36,7 @@ from dxgl_engine.encode import ffmpeg  # noqa: E402
 from dxgl_engine.encode.output_set import OutputSet  # noqa: E402
 from dxgl_engine.encode.video_files import VideoFiles, VideoPaths  # noqa: E402
 from dxgl_engine.errors import InvalidSettings  # noqa: E402
-from dxgl_engine.lighting import ibl, look  # noqa: E402
+from dxgl_engine.lighting import look  # noqa: E402
 from dxgl_engine.load.formats import load_model  # noqa: E402
 from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.pipeline.video import render_video  # noqa: E402
