@@ -19,6 +19,7 @@ from ..render.renderer import SSAA, Renderer
 from ..render_files import RenderFiles
 from ..scene.animation import Player, resolve_animation
 from ..scene.model import Scene
+from ..scene.transforms import transform_points
 from ..settings import Settings
 from ..tiers import FPS
 
@@ -38,10 +39,13 @@ class Timeline:
         self.framing, world_points = frame_timeline(scene, settings, self.width / self.height, self.player)
         if offscreen:
             gl_context.offscreen_context()
+        # The model's hull in scene space bounds what a frame draws; an animation can leave the
+        # hull of its sampled poses between samples, so animated scenes are drawn whole.
+        hull = None if self.player.animation else transform_points(np.linalg.inv(self.framing.model), world_points)
         self.renderer = Renderer(
             scene, self.width, self.height, ssaa=ssaa, look=Look.from_settings(settings, self.files.environment),
             pose=self.player.pose(0.0), moving=self.moving_nodes(), floor=Floor.from_settings(settings),
-            extent=FloorExtent.around(world_points),
+            extent=FloorExtent.around(world_points), hull=hull,
         )
         self.backdrop = Backdrop.from_settings(settings, self.files.background_image,
                                                self.files.foreground_image)  # fmt: skip

@@ -31,6 +31,7 @@ from .passes.compose import MAX_COMPOSITES, ComposePass
 from .passes.model import BlendedPass, OpaquePass
 from .passes.reflection import ReflectionPass
 from .passes.shadow import ShadowPass
+from .region import drawn_region
 from .tiles import Tile, plan_tiles
 
 SSAA = 2
@@ -91,11 +92,14 @@ class Renderer:
     `pose` is the scene's pose to upload with (rest pose when None) and `moving` the nodes an
     animation drives (with their descendants): those are drawn per frame, the rest baked once.
     `floor` says what the floor shows; `extent` is its size (from the timeline's framing; the rest
-    pose otherwise). Raises RenderFailed when the GL driver refuses a target it needs."""
+    pose otherwise). `hull`, (N, 3) scene-space points whose convex hull holds the model in every
+    pose it will be drawn in, lets each frame be drawn only in the region they project to (see
+    `region`); without it every frame is drawn whole. Raises RenderFailed when the GL driver
+    refuses a target it needs."""
 
     def __init__(self, scene: Scene, width: int, height: int, ssaa: int = SSAA, look: Look | None = None,
                  pose: Pose | None = None, moving: set[int] = frozenset(), floor: Floor | None = None,
-                 extent: FloorExtent | None = None):
+                 extent: FloorExtent | None = None, hull: np.ndarray | None = None):
         self.scene = scene
         self.ssaa = ssaa
         self.floor = floor or Floor(shadows=False)
@@ -104,7 +108,7 @@ class Renderer:
         pose = pose if pose is not None else Player(scene, None).pose(0.0)
         self.meshes = Meshes(scene, look or Look(), pose, moving)
         self.extent = extent or FloorExtent.around(rest_points(scene))
-        setup = PassSetup(self.meshes, self.floor, self.extent)
+        setup = PassSetup(self.meshes, self.floor, self.extent, hull)
         self.passes: list[RenderPass] = [p for kind in SCENE_PASSES if (p := kind.create(setup)) is not None]
         self.compose = ComposePass(setup)
         self._depth: DepthTarget | None = None
@@ -128,16 +132,28 @@ class Renderer:
             return
         self.width, self.height = width, height
         self.tiles = plan_tiles(width, height, self.ssaa, self.max_target)
-        tw, th = max(t.w for t in self.tiles), max(t.h for t in self.tiles)
-        hw, hh = tw * self.ssaa, th * self.ssaa
+        self._hi_size = (0, 0)  # the supersampled target is made by the first frame (_hi_target)
+        self._lo: dict[tuple[int, int, int], tuple[gloo.FrameBuffer, list]] = {}
+        for p in [*self.passes, self.compose]:
+            p.resize(width, height)
+
+    def _hi_target(self, w: int, h: int) -> None:
+        """A supersampled target of at least `w` x `h` pixels. Its clear is paid per pixel of the
+        target (llvmpipe: 7.7 ms for 1920x1080 RGBA16F + depth), so a frame drawn in a region
+        gets a target near the region's size: kept while it holds the region and is at most
+        twice its area, else made anew, rounded up to 64 pixels (a turntable's region barely
+        changes: one target for the whole video)."""
+        cw, ch = self._hi_size
+        if cw >= w and ch >= h and cw * ch <= 2 * w * h:
+            return
+        limit = self.max_target
+        hw, hh = min(-(-w // 64) * 64, max(limit, w)), min(-(-h // 64) * 64, max(limit, h))
         self._hi_color = gloo.Texture2D(shape=(hh, hw, 4), format="rgba", internalformat="rgba16f",
                                         interpolation="linear")  # fmt: skip
         self._hi_fbo = gloo.FrameBuffer(color=self._hi_color,
                                         depth=gloo.RenderBuffer((hh, hw), format=gl_context.GL_DEPTH_COMPONENT24))
-        self._lo: dict[tuple[int, int, int], tuple[gloo.FrameBuffer, list]] = {}
+        self._hi_size = (hw, hh)
         self._mip_levels = 0
-        for p in [*self.passes, self.compose]:
-            p.resize(width, height)
 
     def _lo_fbo(self, w: int, h: int, n: int) -> gloo.FrameBuffer:
         """An output target of `n` colour attachments at the output size."""
@@ -172,18 +188,21 @@ class Renderer:
         requests = [outputs[keys.index(k)] for k in unique]
         frames = [np.empty((self.height >> lv, self.width >> lv, 4), np.uint8) for _, lv in requests]
         top = max(lv for _, lv in requests)
+        region = self._region(frame, top)
         for tile in self.tiles:
-            self._draw_tile(frame, tile)
-            if top > 0:
-                with self._step("mipmaps"):
-                    self._mipmaps(top)
+            drawn = region or tile
+            if drawn.w and drawn.h:
+                self._draw_tile(frame, tile, drawn)
+                if top > 0:
+                    with self._step("mipmaps"):
+                        self._mipmaps(top)
             whole = len(self.tiles) == 1
             for level, members in _by_level(requests):
                 x, y, w, h = tile.x >> level, tile.y >> level, tile.w >> level, tile.h >> level
                 for start in range(0, len(members), MAX_COMPOSITES):
                     chunk = members[start : start + MAX_COMPOSITES]
                     backdrops = tuple(_as_backdrop(requests[i][0]) for i in chunk)
-                    parts = self._compose_tile(frame, backdrops, level, tile,
+                    parts = self._compose_tile(frame, backdrops, level, tile, drawn,
                                                [frames[i] for i in chunk] if whole else None)  # fmt: skip
                     if not whole:
                         for i, part in zip(chunk, parts):
@@ -230,11 +249,30 @@ class Renderer:
         narrow[1, 1], narrow[1, 3] = 2 / (y1 - y0), -(y1 + y0) / (y1 - y0)
         return Target(tile, rect, narrow @ frame.view_proj)
 
-    def _draw_tile(self, frame: FrameContext, tile: Tile) -> None:
-        """Every scene pass, in order, into the supersampled target showing `tile`."""
+    def _region(self, frame: FrameContext, top_level: int) -> Tile | None:
+        """The part of a one-tile frame the scene passes can draw into (None: all of it), from
+        every pass's `bounds`. Edges on multiples of 8 output pixels, so mipmap levels up to 3 of
+        the supersampled target never mix texels from in and out of it."""
+        if len(self.tiles) != 1 or top_level > 3:
+            return None
+        bounds = [p.bounds(frame) for p in self.passes]
+        if any(b is None for b in bounds):
+            return None
+        points = np.concatenate([np.zeros((0, 3)), *(b.points for b in bounds)])
+        margin = 2 + max((b.margin for b in bounds), default=0)  # 2: rounding, and a pixel's reach
+        return drawn_region(points, frame.view_proj, self.width, self.height, margin)
+
+    def _draw_tile(self, frame: FrameContext, tile: Tile, drawn: Tile) -> None:
+        """Every scene pass, in order, into the supersampled target holding the part `drawn` of
+        `tile`. The viewport is the whole tile's, shifted by whole pixels so that `drawn` lands
+        at the target's origin: the projection stays the tile's, and every pixel comes out as a
+        draw of the whole tile makes it."""
         target = self._target(frame, tile)
+        s = self.ssaa
+        self._hi_target(drawn.w * s, drawn.h * s)
         with self._hi_fbo:
-            gloo.set_viewport(0, 0, tile.w * self.ssaa, tile.h * self.ssaa)
+            gloo.set_viewport(-(drawn.x - tile.x) * s, -(tile.y + tile.h - drawn.y - drawn.h) * s, tile.w * s,
+                              tile.h * s)  # fmt: skip
             with self._step("clear"):
                 gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
                 gloo.clear(color=True, depth=True)
@@ -256,15 +294,19 @@ class Renderer:
         gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
 
     def _compose_tile(self, frame: FrameContext, backdrops: tuple[Backdrop, ...], level: int, tile: Tile,
-                      outs: list[np.ndarray] | None = None) -> list[np.ndarray]:
+                      drawn: Tile, outs: list[np.ndarray] | None = None) -> list[np.ndarray]:
         """Reduce one tile at `level` and composite it over each backdrop in one pass; read each
-        back (into `outs`)."""
+        back (into `outs`). Outside `drawn` (the part of the tile the scene passes drew) the
+        tile is backdrop alone."""
         w, h = tile.w >> level, tile.h >> level
         fbo = self._lo_fbo(w, h, len(backdrops))
-        hi_h, hi_w = self._hi_color.shape[:2]
-        scale = np.array([tile.w * self.ssaa / hi_w, tile.h * self.ssaa / hi_h], np.float32)
-        target = replace(self._target(frame, tile), level=level, backdrops=backdrops, source=self._hi_color,
-                         source_scale=scale)  # fmt: skip
+        hi_h, hi_w = self._hi_color.shape[:2] if drawn.w and drawn.h else (1, 1)  # nothing drawn: no target read
+        extent = np.array([drawn.w * self.ssaa / hi_w, drawn.h * self.ssaa / hi_h], np.float32)
+        inside = np.array([(drawn.x - tile.x) / tile.w, (tile.y + tile.h - drawn.y - drawn.h) / tile.h,
+                           drawn.w / tile.w, drawn.h / tile.h], np.float32)  # fmt: skip
+        source = self._hi_color if drawn.w and drawn.h else None
+        target = replace(self._target(frame, tile), level=level, backdrops=backdrops, source=source,
+                         source_scale=extent, source_rect=inside)  # fmt: skip
         with self._step("compose"), fbo:
             gloo.set_viewport(0, 0, w, h)
             self.compose.draw(frame, target)

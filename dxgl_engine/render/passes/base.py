@@ -5,7 +5,8 @@ when shadows are off), learns the output size from `resize`, does its own off-ta
 frame in `prepare` (a shadow bake, the reflection's mirrored render) and then draws into whatever
 framebuffer the renderer has bound, once per tile, in `draw`. The renderer holds the scene passes in
 order (`renderer.SCENE_PASSES`) and ends with the compose pass, which draws into the output
-targets: adding a pass is one class and one entry in that list.
+targets: adding a pass is one class and one entry in that list. A pass that says where it draws
+(`bounds`) lets a frame be cleared, drawn and reduced in that region alone.
 """
 from __future__ import annotations
 
@@ -21,11 +22,23 @@ from ..tiles import Tile
 
 @dataclass(frozen=True)
 class PassSetup:
-    """What passes are built from: the model on the GPU and the floor under it."""
+    """What passes are built from: the model on the GPU, the floor under it and, when known, the
+    model's hull: (N, 3) scene-space points whose convex hull holds the model in every pose it
+    will be drawn in."""
 
     meshes: Meshes
     floor: Floor
     extent: FloorExtent
+    hull: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class DrawnBounds:
+    """What a pass can draw in a frame: (N, 3) world points whose convex hull holds all of it,
+    and how many output pixels past their projection a filter can spread it (a blur)."""
+
+    points: np.ndarray
+    margin: int = 0
 
 
 @dataclass(frozen=True)
@@ -44,7 +57,9 @@ class Target:
     the same in frame uv with GL's bottom-left origin (x, y, width, height), and `view_proj` the
     frame's matrix narrowed to the tile. Output targets (the compose pass) also carry the reduction
     `level` (0: output size, k: 2^k times smaller), one backdrop per colour attachment, and the
-    supersampled colour texture to reduce with the share of it this tile covers."""
+    supersampled colour texture to reduce with the share of it this tile covers and the part of
+    the tile that was drawn into it (x, y, width, height in tile uv, GL orientation; outside it
+    nothing was drawn this frame)."""
 
     tile: Tile
     rect: np.ndarray  # (4,) float32
@@ -53,6 +68,7 @@ class Target:
     backdrops: tuple = ()
     source: object = None  # gloo.Texture2D of the supersampled frame
     source_scale: np.ndarray | None = None  # (2,) float32: the tile's share of `source`
+    source_rect: np.ndarray | None = None  # (4,) float32: where `source` was drawn, in tile uv (GL)
 
 
 class RenderPass:
@@ -76,3 +92,8 @@ class RenderPass:
     def draw(self, frame: FrameContext, target: Target) -> None:
         """Draw into the bound framebuffer, which shows `target`."""
         raise NotImplementedError
+
+    def bounds(self, frame: FrameContext) -> DrawnBounds | None:
+        """What `draw` can touch this frame (asked after `prepare`), so the renderer clears and
+        reduces only that region; None, the default, for anywhere in the frame."""
+        return None

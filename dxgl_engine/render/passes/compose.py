@@ -39,32 +39,64 @@ class ComposePass(RenderPass):
         self.width, self.height = width, height
 
     def draw(self, frame: FrameContext, target: Target) -> None:
+        """Into the bound output target, whose viewport is the tile at `target.level`: the drawn
+        part (`target.source_rect`) reduced from `target.source` and composited; the rest of the
+        tile, where nothing was drawn, by a program that reads no source (a scissor per band
+        around the drawn part: a branch around the texture tap still cost llvmpipe the tap)."""
         backdrops = list(target.backdrops)
         if not 1 <= len(backdrops) <= MAX_COMPOSITES:
             raise ValueError(f"a compose pass writes 1 to {MAX_COMPOSITES} outputs, not {len(backdrops)}")
-        p = self._program(backdrops)
+        w, h = target.tile.w >> target.level, target.tile.h >> target.level
+        rect = target.source_rect if target.source_rect is not None else np.array([0, 0, 1, 1], np.float32)
+        # The drawn part in output pixels, GL rows (the source's rows are flipped into the output).
+        x0, x1 = round(float(rect[0]) * w), round(float(rect[0] + rect[2]) * w)
+        y0, y1 = h - round(float(rect[1] + rect[3]) * h), h - round(float(rect[1]) * h)
+        if target.source is None:
+            x0 = x1 = y0 = y1 = 0
         gloo.set_state(depth_test=False, blend=False, cull_face=False)
+        if (x0, y0, x1, y1) == (0, 0, w, h):
+            self._draw(backdrops, target, rect, source=True)
+            return
+        gloo.set_state(scissor_test=True)
+        bands = [(0, 0, w, y0), (0, y1, w, h - y1), (0, y0, x0, y1 - y0), (x1, y0, w - x1, y1 - y0)]
+        if x1 <= x0 or y1 <= y0:
+            bands = [(0, 0, w, h)]
+        for band in bands:
+            if band[2] > 0 and band[3] > 0:
+                gloo.set_scissor(*band)
+                self._draw(backdrops, target, rect, source=False)
+        if x1 > x0 and y1 > y0:
+            gloo.set_scissor(x0, y0, x1 - x0, y1 - y0)
+            self._draw(backdrops, target, rect, source=True)
+        gloo.set_state(scissor_test=False)
+
+    def _draw(self, backdrops: list[Backdrop], target: Target, rect: np.ndarray, source: bool) -> None:
+        p = self._program(backdrops, source)
         p["u_aspect"] = self.width / self.height
         for k in range(MAX_COMPOSITES):  # every array entry set, the unused ones transparent
             self._set_backdrop(p, k, backdrops[k] if k < len(backdrops) else None)
-        p["u_source"] = target.source
-        p["u_lod"] = float(target.level)
-        p["u_src_scale"] = target.source_scale
+        if source:
+            p["u_source"] = target.source
+            p["u_lod"] = float(target.level)
+            p["u_src_scale"] = target.source_scale
+            p["u_src_rect"] = rect
         p["u_tile"] = target.rect
         p["u_flip_y"] = True  # rows come back top row first: no copy to flip them
         p.draw("triangles")
 
-    def _program(self, backdrops: list[Backdrop]) -> gloo.Program:
-        """compose.frag compiled for these backdrops' features (one program per combination)."""
+    def _program(self, backdrops: list[Backdrop], source: bool) -> gloo.Program:
+        """compose.frag compiled for these backdrops' features (one program per combination),
+        reading the supersampled target or, without `source`, only the backdrops."""
         features = tuple(compose_features(b) for b in backdrops)
-        if features not in self._programs:
-            defines = {f"OUTPUTS {len(features)}"}
+        key = (features, source)
+        if key not in self._programs:
+            defines = {f"OUTPUTS {len(features)}"} | (set() if source else {"NO_SOURCE"})
             for k, (mode, vignette, fg) in enumerate(features + ((0, 0, 0),) * (MAX_COMPOSITES - len(features))):
                 defines |= {f"BG_MODE{k} {mode}", f"VIGNETTE{k} {vignette}", f"FG{k} {fg}"}
             p = glsl.program("fullscreen.vert", "compose.frag", frozenset(defines))
             p["a_position"] = FULLSCREEN
-            self._programs[features] = p
-        return self._programs[features]
+            self._programs[key] = p
+        return self._programs[key]
 
     def _set_backdrop(self, p: gloo.Program, k: int, b: Backdrop | None) -> None:
         """Output k's backdrop uniforms (None: an unused entry of the arrays)."""

@@ -4,7 +4,15 @@ items back to front over them, without writing depth.
 """
 from __future__ import annotations
 
-from .base import FrameContext, PassSetup, RenderPass, Target
+from ...scene.transforms import transform_points
+from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target
+
+
+def model_bounds(setup: PassSetup, frame: FrameContext) -> DrawnBounds | None:
+    """The model's hull in this frame's placement (None when the hull is not known)."""
+    if setup.hull is None:
+        return None
+    return DrawnBounds(transform_points(frame.view.model, setup.hull))
 
 
 class OpaquePass(RenderPass):
@@ -12,6 +20,9 @@ class OpaquePass(RenderPass):
 
     def draw(self, frame: FrameContext, target: Target) -> None:
         self.setup.meshes.draw(target.view_proj, frame.view.eye, frame.view.model, items="opaque")
+
+    def bounds(self, frame: FrameContext) -> DrawnBounds | None:
+        return model_bounds(self.setup, frame)
 
 
 class BlendedPass(RenderPass):
@@ -23,3 +34,6 @@ class BlendedPass(RenderPass):
 
     def draw(self, frame: FrameContext, target: Target) -> None:
         self.setup.meshes.draw(target.view_proj, frame.view.eye, frame.view.model, items="blended")
+
+    def bounds(self, frame: FrameContext) -> DrawnBounds | None:
+        return model_bounds(self.setup, frame)

@@ -6,7 +6,8 @@ import numpy as np
 from vispy import gloo
 
 from .. import gl_context, glsl
-from .base import FrameContext, PassSetup, RenderPass, Target
+from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target
+from .model import model_bounds
 
 
 class ReflectionPass(RenderPass):
@@ -65,6 +66,14 @@ class ReflectionPass(RenderPass):
                 self._blur["u_source"] = source
                 self._blur["u_step"] = step
                 self._blur.draw("triangles")
+
+    def bounds(self, frame: FrameContext) -> DrawnBounds | None:
+        """The model's hull mirrored in the floor, widened by the blur (4 texels each way, at
+        the output size)."""
+        model = model_bounds(self.setup, frame)
+        if model is None:
+            return None
+        return DrawnBounds(model.points * np.array([1.0, -1.0, 1.0]), margin=4)
 
     def draw(self, frame: FrameContext, target: Target) -> None:
         """Lay the blurred reflection into the bound target, the part of it the target shows."""

@@ -13,7 +13,7 @@ from vispy import gloo
 
 from .. import gl_context, glsl
 from ..floor import Floor, FloorExtent
-from .base import FrameContext, PassSetup, RenderPass, Target
+from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target
 
 SHADOW_SIZE = 256  # texels across the floor square
 
@@ -107,6 +107,19 @@ class ShadowPass(RenderPass):
         heights = gl_context.read_float(self._height_fbo, SHADOW_SIZE, SHADOW_SIZE)[..., 0]
         return np.where(heights > top * 10, np.inf, heights)
 
+    def bounds(self, frame: FrameContext) -> DrawnBounds:
+        """The corners of the floor quad `draw` draws (floor.vert's placement of `area`); none
+        when no texel of the shadow shows."""
+        if self.area is None:
+            return DrawnBounds(np.zeros((0, 3)))
+        u0, v0, u1, v1 = self.area
+        xz = (np.array([[u0, v0], [u1, v0], [u0, v1], [u1, v1]]) * 2.0 - 1.0) * self.extent.half
+        return DrawnBounds(np.c_[xz[:, 0], np.full(4, self.floor_y), xz[:, 1]])
+
+    @property
+    def floor_y(self) -> float:
+        return -1e-3 * float(self.extent.height)  # just under the model's base
+
     def draw(self, frame: FrameContext, target: Target) -> None:
         """The floor square, drawn only where the shadow shows, blended over what the target holds."""
         if self.area is None:
@@ -115,7 +128,7 @@ class ShadowPass(RenderPass):
         gloo.set_blend_func("one", "one_minus_src_alpha")
         self._floor["u_view_proj"] = target.view_proj.astype(np.float32).T
         self._floor["u_extent"] = float(self.extent.half)
-        self._floor["u_floor_y"] = -1e-3 * float(self.extent.height)  # just under the model's base
+        self._floor["u_floor_y"] = self.floor_y
         self._floor["u_shadow"] = self.texture
         self._floor["u_area"] = self.area
         self._floor.draw("triangle_strip")
