@@ -94,6 +94,21 @@ def flush(*gloo_objects):
     context.flush_commands()
 
 
+def clear_region(texture, x: int, y: int, width: int, height: int) -> None:
+    """Zero a rectangle of level 0 of a colour texture (texels, GL's bottom-left origin) with
+    glClearTexSubImage (GL 4.4, ARB_clear_texture): llvmpipe fills just those rows."""
+    import ctypes
+
+    from vispy.gloo import gl
+
+    if width <= 0 or height <= 0:
+        return
+    flush(texture)
+    clear = _gl_func("glClearTexSubImage", ctypes.c_uint, *(ctypes.c_int,) * 7, ctypes.c_uint, ctypes.c_uint,
+                     ctypes.c_void_p)  # fmt: skip
+    clear(gl_handle(texture), 0, x, y, 0, width, height, 1, gl.GL_RGBA, gl.GL_FLOAT, None)
+
+
 def finish() -> None:
     """Run every queued GLIR command and wait until the GL has executed them (glFinish): for
     profiling, where a step's time must include the rasterisation it caused."""

@@ -57,9 +57,9 @@ class Target:
     the same in frame uv with GL's bottom-left origin (x, y, width, height), and `view_proj` the
     frame's matrix narrowed to the tile. Output targets (the compose pass) also carry the reduction
     `level` (0: output size, k: 2^k times smaller), one backdrop per colour attachment, and the
-    supersampled colour texture to reduce with the share of it this tile covers and the part of
-    the tile that was drawn into it (x, y, width, height in tile uv, GL orientation; outside it
-    nothing was drawn this frame)."""
+    supersampled colour texture to reduce with the share of it this tile covers, and the part of
+    the tile drawn into it (output pixels, top-left origin, like `tile`): outside it nothing was
+    drawn this frame, and `source` None means nothing at all."""
 
     tile: Tile
     rect: np.ndarray  # (4,) float32
@@ -68,7 +68,7 @@ class Target:
     backdrops: tuple = ()
     source: object = None  # gloo.Texture2D of the supersampled frame
     source_scale: np.ndarray | None = None  # (2,) float32: the tile's share of `source`
-    source_rect: np.ndarray | None = None  # (4,) float32: where `source` was drawn, in tile uv (GL)
+    drawn: Tile | None = None  # the part of the tile drawn into `source` (None: all of it)
 
 
 class RenderPass:

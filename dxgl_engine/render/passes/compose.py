@@ -40,22 +40,23 @@ class ComposePass(RenderPass):
 
     def draw(self, frame: FrameContext, target: Target) -> None:
         """Into the bound output target, whose viewport is the tile at `target.level`: the drawn
-        part (`target.source_rect`) reduced from `target.source` and composited; the rest of the
+        part (`target.drawn`) reduced from `target.source` and composited; the rest of the
         tile, where nothing was drawn, by a program that reads no source (a scissor per band
         around the drawn part: a branch around the texture tap still cost llvmpipe the tap)."""
         backdrops = list(target.backdrops)
         if not 1 <= len(backdrops) <= MAX_COMPOSITES:
             raise ValueError(f"a compose pass writes 1 to {MAX_COMPOSITES} outputs, not {len(backdrops)}")
-        w, h = target.tile.w >> target.level, target.tile.h >> target.level
-        rect = target.source_rect if target.source_rect is not None else np.array([0, 0, 1, 1], np.float32)
-        # The drawn part in output pixels, GL rows (the source's rows are flipped into the output).
-        x0, x1 = round(float(rect[0]) * w), round(float(rect[0] + rect[2]) * w)
-        y0, y1 = h - round(float(rect[1] + rect[3]) * h), h - round(float(rect[1]) * h)
+        tile, level, drawn = target.tile, target.level, target.drawn or target.tile
+        w, h = tile.w >> level, tile.h >> level
+        # The drawn part in output pixels of this level; the output's GL rows count from the
+        # picture's top (its rows come back top row first).
+        x0, y0 = (drawn.x - tile.x) >> level, (drawn.y - tile.y) >> level
+        x1, y1 = x0 + (drawn.w >> level), y0 + (drawn.h >> level)
         if target.source is None:
             x0 = x1 = y0 = y1 = 0
         gloo.set_state(depth_test=False, blend=False, cull_face=False)
         if (x0, y0, x1, y1) == (0, 0, w, h):
-            self._draw(backdrops, target, rect, source=True)
+            self._draw(backdrops, target, source=True)
             return
         gloo.set_state(scissor_test=True)
         bands = [(0, 0, w, y0), (0, y1, w, h - y1), (0, y0, x0, y1 - y0), (x1, y0, w - x1, y1 - y0)]
@@ -64,13 +65,13 @@ class ComposePass(RenderPass):
         for band in bands:
             if band[2] > 0 and band[3] > 0:
                 gloo.set_scissor(*band)
-                self._draw(backdrops, target, rect, source=False)
+                self._draw(backdrops, target, source=False)
         if x1 > x0 and y1 > y0:
             gloo.set_scissor(x0, y0, x1 - x0, y1 - y0)
-            self._draw(backdrops, target, rect, source=True)
+            self._draw(backdrops, target, source=True)
         gloo.set_state(scissor_test=False)
 
-    def _draw(self, backdrops: list[Backdrop], target: Target, rect: np.ndarray, source: bool) -> None:
+    def _draw(self, backdrops: list[Backdrop], target: Target, source: bool) -> None:
         p = self._program(backdrops, source)
         p["u_aspect"] = self.width / self.height
         for k in range(MAX_COMPOSITES):  # every array entry set, the unused ones transparent
@@ -79,7 +80,6 @@ class ComposePass(RenderPass):
             p["u_source"] = target.source
             p["u_lod"] = float(target.level)
             p["u_src_scale"] = target.source_scale
-            p["u_src_rect"] = rect
         p["u_tile"] = target.rect
         p["u_flip_y"] = True  # rows come back top row first: no copy to flip them
         p.draw("triangles")

@@ -14,8 +14,7 @@
 in vec2 v_uv;                 // tile uv; with u_flip_y the GL bottom row samples the image top
 uniform sampler2D u_source;
 uniform float u_lod;          // 0: the 2x target reduced by one bilinear tap; k: from mip level k
-uniform vec2 u_src_scale;     // the drawn part's share of the supersampled target (at its origin)
-uniform vec4 u_src_rect;      // the part of the tile drawn this frame (tile uv as v_uv: x, y, w, h)
+uniform vec2 u_src_scale;     // the tile's share of the supersampled target
 uniform vec4 u_tile;          // the tile in frame uv, GL orientation (x, y, width, height)
 uniform float u_aspect;       // width / height
 
@@ -68,7 +67,7 @@ void main() {
 #ifdef NO_SOURCE
     vec4 c = vec4(0.0);  // outside the part drawn this frame: backdrop alone
 #else
-    vec4 c = textureLod(u_source, (v_uv - u_src_rect.xy) / u_src_rect.zw * u_src_scale, u_lod);
+    vec4 c = textureLod(u_source, v_uv * u_src_scale, u_lod);
 #endif
     vec2 frame_gl = u_tile.xy + v_uv * u_tile.zw;
     vec2 frame = vec2(frame_gl.x, 1.0 - frame_gl.y);  // frame uv from the top-left corner, as images are stored
