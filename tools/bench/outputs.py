@@ -21,7 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_paths import ROOT, SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
+from bench_paths import ROOT, SHARED  # noqa: E402  (also puts the repository on sys.path)
+from tables import print_table  # noqa: E402
 
 from dxgl_engine.pipeline.timeline import Timeline  # noqa: E402
 from dxgl_engine.pipeline.dataset import export_dataset  # noqa: E402
@@ -38,19 +39,6 @@ PYRENDER_VENV = Path(__file__).with_name(".venv-pyrender")
 PYRENDER_FRAMES = 30
 
 
-def table(title: str, header: list[str], rows: list[list]) -> None:
-    widths = [max(len(str(h)), *(len(_fmt(r[i])) for r in rows)) + 2 for i, h in enumerate(header)]
-    print(f"\n{title}\n{device_line()}")
-    print("".join(f"{h:>{w}}" for h, w in zip(header, widths)))
-    print("-" * sum(widths))
-    for r in rows:
-        print("".join(f"{_fmt(v):>{w}}" for v, w in zip(r, widths)))
-
-
-def _fmt(v) -> str:
-    return f"{v:.2f}" if isinstance(v, float) else str(v)
-
-
 def tiers(models: list[Path], length: float, tmp: Path, skip_4k: bool) -> None:
     rows = []
     for path in models:
@@ -60,7 +48,7 @@ def tiers(models: list[Path], length: float, tmp: Path, skip_4k: bool) -> None:
             t0 = time.perf_counter()
             render_video(scene, s, tmp / f"{path.stem}-{q}{s.tier.extension}")
             rows.append([path.name, q, f"{s.size[0]}x{s.size[1]}", (time.perf_counter() - t0) / length])
-    table(f"1. tiers: wall seconds per video second ({length:g} s videos)", ["model", "tier", "size", "wall s/s"], rows)
+    print_table(f"1. tiers: wall seconds per video second ({length:g} s videos)", ["model", "tier", "size", "wall s/s"], rows)
 
 
 def batch(models: list[Path], length: float, tmp: Path, repeat: int) -> None:
@@ -87,7 +75,7 @@ def batch(models: list[Path], length: float, tmp: Path, repeat: int) -> None:
         one, together = statistics.median(ones), statistics.median(batches)
         runs = " ".join(f"{b / o:.2f}" for o, b in zip(ones, batches))
         rows.append([path.name, one, separate, together, together / one, separate / together, runs])
-    table(f"2. four background variants (share tier; medians of {repeat} alternating runs)",
+    print_table(f"2. four background variants (share tier; medians of {repeat} alternating runs)",
           ["model", "1 render s", "4 separate s", "batch of 4 s", "batch / 1", "speed-up", "each run's batch / 1"],
           rows)  # fmt: skip
 
@@ -110,7 +98,7 @@ def memory(model: Path, tmp: Path) -> None:
         p = subprocess.run([sys.executable, "-c", PEAK, str(model), str(seconds), str(tmp / f"m{seconds}.mp4")],
                            capture_output=True, text=True, cwd=ROOT, check=True)  # fmt: skip
         peaks[seconds] = int(p.stdout.split()[-1]) / 1024
-    table(f"3. peak RSS (share tier, {model.name})", ["6 s MiB", "30 s MiB", "30 s / 6 s"],
+    print_table(f"3. peak RSS (share tier, {model.name})", ["6 s MiB", "30 s MiB", "30 s / 6 s"],
           [[peaks[6], peaks[30], peaks[30] / peaks[6]]])  # fmt: skip
 
 
@@ -122,7 +110,7 @@ def datasets(model: Path, tmp: Path, tiers_: list[str]) -> None:
         export_dataset(scene, Settings.from_json({"output": "dataset", "datasetQuality": tier}), tmp / f"{tier}.zip")
         seconds = time.perf_counter() - t0
         rows.append([model.name, tier, seconds, seconds / DATASET_TIERS[tier].views])
-    table("4. dataset export", ["model", "tier", "seconds", "s per view"], rows)
+    print_table("4. dataset export", ["model", "tier", "seconds", "s per view"], rows)
 
 
 PYRENDER_SCRIPT = """
@@ -168,7 +156,7 @@ def versus_pyrender(models: list[Path]) -> None:
         plain = _fps(Timeline(scene, Settings.from_json({"quality": "standard", "shadows": False}), ssaa=1))
         ceiling = _fps(_without_model(Timeline(scene, Settings.from_json({"quality": "standard"}))))
         rows.append([path.name, theirs, full, full / theirs, plain, plain / theirs, ceiling, ceiling / theirs])
-    table(f"5. 1920x1080 frames per second, render + readback, {PYRENDER_FRAMES} frames (dxgl: product look at 2x "
+    print_table(f"5. 1920x1080 frames per second, render + readback, {PYRENDER_FRAMES} frames (dxgl: product look at 2x "
           "SSAA with shadow; 'plain': 1x, no shadow, as much work as pyrender's default; 'no model': the same "
           "2x frame with the model's own draw skipped, the most any model can reach)",
           ["model", "pyrender fps", "dxgl fps", "ratio", "dxgl plain fps", "ratio", "no model fps", "ratio"],

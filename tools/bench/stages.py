@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from bench_paths import ROOT, SHARED, device_line  # noqa: E402  (also puts the repository on sys.path)
+from tables import print_table  # noqa: E402
 
 from dxgl_engine.encode import ffmpeg  # noqa: E402
 from dxgl_engine.encode.output_set import OutputSet  # noqa: E402
@@ -183,36 +184,22 @@ def main() -> None:
                     encoder_rows.append((f"{model.name} {tier}", encoder_cpu(p["scene"], p["settings"], tmp)))
                 print(f"  measured {model.name} {tier}", file=sys.stderr)
     base = {tier: next(r[4] for r in rows if r[1] == tier) for tier in args.tiers}
-    table(f"1. `dxgl render`, end to end ({args.length:g} s videos; baseline: {models[0].name})",
+    print_table(f"1. `dxgl render`, end to end ({args.length:g} s videos; baseline: {models[0].name})",
           ["model", "tier", "size", "wall s", "s per video s", "CPU s", "in-process ms/frame", "vs base"],
           [r + [r[4] / base[r[1]]] for r in rows])  # fmt: skip
-    table("2. stages, wall seconds (load and the render's stages, in order; encoder CPU seconds last)",
+    print_table("2. stages, wall seconds (load and the render's stages, in order; encoder CPU seconds last)",
           ["model", "tier", "load", *stage_names, "encoder CPU s"], stage_rows)  # fmt: skip
     steps = list(dict.fromkeys(s for _, f, _ in frame_rows for s in f))
-    table("3. per frame, ms (each step closed with glFinish: 'submit' is the calling thread, 'finish' "
+    print_table("3. per frame, ms (each step closed with glFinish: 'submit' is the calling thread, 'finish' "
           "the rasteriser)", ["step", *[name for name, _, _ in frame_rows]],
           [[s, *[f.get(s, 0.0) for _, f, _ in frame_rows]] for s in steps]
           + [["sum", *[sum(f.values()) for _, f, _ in frame_rows]],
              ["blocked on ffmpeg", *[w for _, _, w in frame_rows]]])  # fmt: skip
     if encoder_rows:
         names = list(dict.fromkeys(n for _, e in encoder_rows for n in e))
-        table(f"4. ffmpeg CPU ms per frame ({REPLAY_FRAMES} frames replayed)",
+        print_table(f"4. ffmpeg CPU ms per frame ({REPLAY_FRAMES} frames replayed)",
               ["run", *[name for name, _ in encoder_rows]],
               [[n, *[e.get(n, "") for _, e in encoder_rows]] for n in names])  # fmt: skip
-
-
-def table(title: str, header: list[str], rows: list[list]) -> None:
-    cells = [[_fmt(v) for v in r] for r in rows]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) + 2 for i, h in enumerate(header)]
-    print(f"\n{title}\n{device_line()}")
-    print("".join(f"{h:>{w}}" for h, w in zip(header, widths)))
-    print("-" * sum(widths))
-    for c in cells:
-        print("".join(f"{v:>{w}}" for v, w in zip(c, widths)))
-
-
-def _fmt(v) -> str:
-    return f"{v:.2f}" if isinstance(v, float) else str(v)
 
 
 if __name__ == "__main__":
