@@ -138,8 +138,8 @@ class Renderer:
                                         interpolation="linear")  # fmt: skip
         self._hi_fbo = gloo.FrameBuffer(color=self._hi_color,
                                         depth=gloo.RenderBuffer((hh, hw), format=gl_context.GL_DEPTH_COMPONENT24))
-        self._mip_levels = 0
         self._lo: dict[tuple[int, int, int], tuple[gloo.FrameBuffer, list]] = {}
+        self._mip_levels = 0
         for p in [*self.passes, self.compose]:
             p.resize(width, height)
 
