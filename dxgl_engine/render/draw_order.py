@@ -17,7 +17,9 @@ import itertools
 import numpy as np
 
 # Items below this size are cheap whatever their order: not worth the extra index buffers.
-MIN_TRIANGLES = 20_000
+# DamagedHelmet (15,452 triangles) drawn near-to-far: its share frame 82.8 -> 79.6 ms on llvmpipe
+# and 154 -> 146 CPU ms (same process, alternating); the bundled sample (1,280) gains nothing.
+MIN_TRIANGLES = 10_000
 
 # The 26 directions to a cube's faces, edges and corners: any view is within 35 degrees of one.
 DIRECTIONS = np.array([d for d in itertools.product((-1, 0, 1), repeat=3) if any(d)], np.float64)
