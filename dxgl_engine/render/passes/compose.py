@@ -56,22 +56,26 @@ class ComposePass(RenderPass):
             x0 = x1 = y0 = y1 = 0
         gloo.set_state(depth_test=False, blend=False, cull_face=False)
         if (x0, y0, x1, y1) == (0, 0, w, h):
-            self._draw(backdrops, target, source=True)
+            self._prepared(backdrops, target, source=True).draw("triangles")
             return
         gloo.set_state(scissor_test=True)
         bands = [(0, 0, w, y0), (0, y1, w, h - y1), (0, y0, x0, y1 - y0), (x1, y0, w - x1, y1 - y0)]
         if x1 <= x0 or y1 <= y0:
             bands = [(0, 0, w, h)]
-        for band in bands:
-            if band[2] > 0 and band[3] > 0:
+        bands = [b for b in bands if b[2] > 0 and b[3] > 0]
+        if bands:
+            backdrop_only = self._prepared(backdrops, target, source=False)  # its uniforms set once
+            for band in bands:
                 gloo.set_scissor(*band)
-                self._draw(backdrops, target, source=False)
+                backdrop_only.draw("triangles")
         if x1 > x0 and y1 > y0:
             gloo.set_scissor(x0, y0, x1 - x0, y1 - y0)
-            self._draw(backdrops, target, source=True)
+            self._prepared(backdrops, target, source=True).draw("triangles")
         gloo.set_state(scissor_test=False)
 
-    def _draw(self, backdrops: list[Backdrop], target: Target, source: bool) -> None:
+    def _prepared(self, backdrops: list[Backdrop], target: Target, source: bool) -> gloo.Program:
+        """The program for these backdrops, reading the source or not, with its uniforms set for
+        `target` (drawn by the caller: over the viewport, what shows is the scissor's)."""
         p = self._program(backdrops, source)
         p["u_aspect"] = self.width / self.height
         for k in range(MAX_COMPOSITES):  # every array entry set, the unused ones transparent
@@ -82,7 +86,7 @@ class ComposePass(RenderPass):
             p["u_src_scale"] = target.source_scale
         p["u_tile"] = target.rect
         p["u_flip_y"] = True  # rows come back top row first: no copy to flip them
-        p.draw("triangles")
+        return p
 
     def _program(self, backdrops: list[Backdrop], source: bool) -> gloo.Program:
         """compose.frag compiled for these backdrops' features (one program per combination),
