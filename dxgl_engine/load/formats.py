@@ -130,6 +130,14 @@ def _zip_to_glb(path: Path) -> bytes:
         return obj_to_glb(model, Path(tmp)).glb
 
 
+def _read_mesh_scan(path: Path) -> Scene:
+    return _scene_from_conversion(mesh_to_glb(path), path.name)
+
+
+def _mesh_scan_glb(path: Path) -> bytes:
+    return mesh_to_glb(path).glb
+
+
 FORMATS: dict[str, ModelFormat] = {
     f.suffix: f
     for f in (
@@ -139,10 +147,8 @@ FORMATS: dict[str, ModelFormat] = {
                     _zip_to_glb),
         ModelFormat(".obj", "an OBJ scan with its MTL and textures beside it", _read_obj,
                     lambda path: _convert_obj(path).glb),
-        ModelFormat(".ply", "a PLY scan (vertex colours kept)", lambda path: _scene_from_conversion(
-            mesh_to_glb(path), path.name), lambda path: mesh_to_glb(path).glb),
-        ModelFormat(".stl", "an STL scan or CAD export", lambda path: _scene_from_conversion(
-            mesh_to_glb(path), path.name), lambda path: mesh_to_glb(path).glb),
+        ModelFormat(".ply", "a PLY scan (vertex colours kept)", _read_mesh_scan, _mesh_scan_glb),
+        ModelFormat(".stl", "an STL scan or CAD export", _read_mesh_scan, _mesh_scan_glb),
     )
 }  # fmt: skip
 MODEL_SUFFIXES = tuple(FORMATS)

@@ -8,8 +8,9 @@
 `DXGL_EGL_PLATFORM` (surfaceless or device) forces a platform. Without them, a hardware device
 (one that is not Mesa's software device) is preferred: with glvnd, a GPU server has both Mesa and
 the GPU vendor's EGL, and Mesa's surfaceless platform would render on the CPU beside an idle GPU.
-With no hardware device, surfaceless is used where it exists and the software device otherwise. The context is a compatibility-profile OpenGL
-context made current without a surface (EGL_KHR_surfaceless_context): every render goes to FBOs.
+With no hardware device, surfaceless is used where it exists and the software device otherwise.
+The context is a compatibility-profile OpenGL context made current without a surface
+(EGL_KHR_surfaceless_context): every render goes to FBOs.
 Reference: the EGL 1.5 specification and the EXT_platform_device / EXT_device_enumeration /
 EXT_device_query / MESA_platform_surfaceless extension texts (Khronos registry).
 """
@@ -176,9 +177,8 @@ def choose_platform(requested: str | None, device: str | None, available: list[E
 def create_context(platform: str | None = None, device: str | None = None) -> EglContext:
     """A current headless OpenGL context (see the module docstring for how the platform and the
     device are chosen; the arguments default to DXGL_EGL_PLATFORM and DXGL_EGL_DEVICE)."""
-    platform = choose_platform(platform or os.environ.get("DXGL_EGL_PLATFORM") or None,
-                               device or os.environ.get("DXGL_EGL_DEVICE") or None)  # fmt: skip
     device = device or os.environ.get("DXGL_EGL_DEVICE") or None
+    platform = choose_platform(platform or os.environ.get("DXGL_EGL_PLATFORM") or None, device)
     lib = _lib()
     get_platform_display = _extension(b"eglGetPlatformDisplayEXT", ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
                                       ctypes.POINTER(ctypes.c_int))  # fmt: skip

@@ -52,8 +52,12 @@ def to_triangles(mode: int, indices: np.ndarray) -> np.ndarray:
 
 
 def _drop_degenerate(tris: np.ndarray) -> np.ndarray:
-    keep = (tris[:, 0] != tris[:, 1]) & (tris[:, 1] != tris[:, 2]) & (tris[:, 0] != tris[:, 2])
-    return tris[keep]
+    return tris[nondegenerate(tris)]
+
+
+def nondegenerate(tris: np.ndarray) -> np.ndarray:
+    """(M,) bool: the (M, 3) triangles whose three indices differ."""
+    return (tris[:, 0] != tris[:, 1]) & (tris[:, 1] != tris[:, 2]) & (tris[:, 0] != tris[:, 2])
 
 
 def normalize_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,12 +82,14 @@ def flat_normals(positions: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return unit.astype(np.float32)
 
 
-def _scatter(values: np.ndarray, triangles: np.ndarray, vertex_count: int) -> np.ndarray:
-    """Sum per-face (M, K) values onto the three vertices of each face -> (N, K)."""
-    targets = triangles.ravel()
-    out = np.empty((vertex_count, values.shape[1]))
-    for k in range(values.shape[1]):
-        out[:, k] = np.bincount(targets, weights=np.repeat(values[:, k], 3), minlength=vertex_count)
+def scatter(values: np.ndarray, triangles: np.ndarray, vertex_count: int) -> np.ndarray:
+    """Sum values onto the vertices of (M, 3) triangles -> (vertex_count, K): per face (M, K),
+    added to each of its three vertices, or per corner (M, 3, K), each to its own vertex."""
+    per_corner = values if values.ndim == 3 else np.repeat(values[:, None, :], 3, axis=1)
+    targets, flat = triangles.ravel(), per_corner.reshape(-1, per_corner.shape[-1])
+    out = np.empty((vertex_count, flat.shape[1]))
+    for k in range(flat.shape[1]):
+        out[:, k] = np.bincount(targets, weights=flat[:, k], minlength=vertex_count)
     return out
 
 
@@ -96,7 +102,7 @@ def vertex_normals(positions: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros((0, 3), dtype=np.float32)
     fn = face_normals(positions, triangles) if len(triangles) else np.zeros((0, 3))
-    summed = _scatter(fn, triangles, n) if len(triangles) else np.zeros((n, 3))
+    summed = scatter(fn, triangles, n) if len(triangles) else np.zeros((n, 3))
     normals, lengths = normalize_rows(summed)
     largest = float(np.linalg.norm(fn, axis=1).max(initial=0.0))
     bad = lengths <= 1e-7 * largest
@@ -155,7 +161,7 @@ def _uv_gradients(positions, uvs, triangles, n) -> tuple[np.ndarray, np.ndarray]
     # Normalising per face keeps big faces from drowning small ones with a very different UV scale.
     sdir, _ = normalize_rows(sdir)
     tdir, _ = normalize_rows(tdir)
-    return _scatter(sdir, triangles, n), _scatter(tdir, triangles, n)
+    return scatter(sdir, triangles, n), scatter(tdir, triangles, n)
 
 
 def any_perpendicular(vectors: np.ndarray) -> np.ndarray:

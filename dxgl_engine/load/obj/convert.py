@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...scene.geometry import face_normals, normalize_rows
+from ...scene.geometry import face_normals, normalize_rows, scatter
 from ..gltf.writer import GlbWriter, MeshPart
 from .files import FileIndex
 from .mtl import MtlMaterial, find_material, load_materials
@@ -128,11 +128,7 @@ def corner_normals(data: ObjData) -> tuple[np.ndarray, np.ndarray, int]:
 def _polygon_normals(data: ObjData) -> np.ndarray:
     """(C, 3) unit normal of the polygon each corner belongs to (its triangles' area-weighted sum)."""
     fn = face_normals(data.positions, data.corners[data.triangles, 0])
-    out = np.zeros((len(data.corners), 3))
-    for k in range(3):
-        for axis in range(3):
-            out[:, axis] += np.bincount(data.triangles[:, k], weights=fn[:, axis], minlength=len(data.corners))
-    unit, lengths = normalize_rows(out)
+    unit, lengths = normalize_rows(scatter(fn, data.triangles, len(data.corners)))
     unit[lengths <= 0] = (0.0, 0.0, 1.0)
     return unit
 
@@ -144,14 +140,12 @@ def _vertex_normals(data: ObjData) -> np.ndarray:
     positions_of = data.corners[data.triangles, 0]
     unit, _ = normalize_rows(face_normals(data.positions, positions_of))
     p = data.positions[positions_of]  # (M, 3 corners, 3)
-    out = np.zeros((len(data.positions), 3))
+    angles = np.empty(positions_of.shape)
     for k in range(3):
         a, b = p[:, (k + 1) % 3] - p[:, k], p[:, (k + 2) % 3] - p[:, k]
         cos = np.sum(a * b, axis=1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-300)
-        weighted = unit * np.arccos(np.clip(cos, -1.0, 1.0))[:, None]
-        for axis in range(3):
-            out[:, axis] += np.bincount(positions_of[:, k], weights=weighted[:, axis], minlength=len(data.positions))
-    unit, lengths = normalize_rows(out)
+        angles[:, k] = np.arccos(np.clip(cos, -1.0, 1.0))
+    unit, lengths = normalize_rows(scatter(unit[:, None, :] * angles[:, :, None], positions_of, len(data.positions)))
     unit[lengths <= 0] = (0.0, 0.0, 1.0)
     return unit
 

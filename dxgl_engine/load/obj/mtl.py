@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from ...errors import InvalidFormat
 from .files import FileIndex
+from .parse import decode_text
 
 # Texture options and how many values follow each: (least, most). -o/-s/-t take 1 to 3 numbers.
 OPTIONS = {
@@ -51,14 +52,6 @@ class MtlMaterial:
     diffuse: tuple[float, float, float] | None = None
     dissolve: float = 1.0
     maps: dict[str, TextureMap] = field(default_factory=dict)
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Latin-1: what scanner software writes."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
 
 
 def parse_texture(args: list[str]) -> TextureMap:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...errors import InvalidFormat
+from ...scene.geometry import nondegenerate
 
 
 @dataclass
@@ -58,7 +59,7 @@ def parse_obj(data: bytes | str, name: str = "the OBJ") -> ObjData:
     out of range, numbers that are not numbers), naming `name`."""
     raw = _scan(_normalised(data if isinstance(data, bytes) else data.encode("utf-8")), name)
     if raw is None:
-        raw = _scan_lines(_sort_lines(data if isinstance(data, str) else _decode(data)), name)
+        raw = _scan_lines(_sort_lines(data if isinstance(data, str) else decode_text(data)), name)
     if raw.f_sizes.size == 0:
         raise InvalidFormat(f"model has no triangles to render: {name} has no faces")
     positions, colors = _vertex_arrays(raw.v, raw.v_widths, name)
@@ -73,7 +74,7 @@ def parse_obj(data: bytes | str, name: str = "the OBJ") -> ObjData:
     for kind, count in raw.skipped.items():
         what = {"l": "line", "p": "point", "curv": "curve", "surf": "surface"}.get(kind, kind)
         out.warnings.append(f"{name}: {count} {what} statement{'s' if count > 1 else ''} skipped (dxgl renders faces)")
-    keep = _nondegenerate(corners[triangles, 0])
+    keep = nondegenerate(corners[triangles, 0])
     if not keep.all():
         out.warnings.append(f"{name}: {int((~keep).sum())} triangles with a repeated vertex dropped")
         out.triangles, out.triangle_parts = triangles[keep], out.triangle_parts[keep]
@@ -110,7 +111,8 @@ def _normalised(data: bytes) -> bytes:
     return data
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Latin-1: what scanner software writes."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -326,7 +328,7 @@ def _statements(data: bytes, starts: np.ndarray, ends: np.ndarray, kind: np.ndar
     out = _Statements()
     change_at, change_to = [0], [0]
     for line in np.flatnonzero(kind == _OTHER):
-        if out.read(_decode(data[starts[line] : ends[line]])):
+        if out.read(decode_text(data[starts[line] : ends[line]])):
             change_at.append(int(line))
             change_to.append(out.part)
     part_of_line = np.asarray(change_to)[np.searchsorted(change_at, np.arange(len(starts)), side="right") - 1]
@@ -535,11 +537,6 @@ def _ear_clip(points: np.ndarray, earcut) -> np.ndarray:
     clockwise = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]) < 0
     tris[clockwise] = tris[clockwise][:, [0, 2, 1]]
     return tris
-
-
-def _nondegenerate(triangles: np.ndarray) -> np.ndarray:
-    return (triangles[:, 0] != triangles[:, 1]) & (triangles[:, 1] != triangles[:, 2]) & (
-        triangles[:, 0] != triangles[:, 2])
 
 
 def _short(line: str) -> str:
