@@ -71,6 +71,36 @@ class GltfBuilder:
         self.binary += data
         return self.add("bufferViews", view)
 
+    def meshopt_view(self, rows: np.ndarray, mode: str = "ATTRIBUTES", filter_: str = "NONE",
+                     extension: str = "EXT_meshopt_compression", byte_stride: int | None = None) -> int:
+        """A bufferView compressed with meshopt (EXT_ or KHR_meshopt_compression): the stream goes
+        into buffer 0, the view itself points into a fallback buffer without bytes, as gltfpack and
+        glTF-Transform write it. `rows` is (count, stride bytes) of any dtype, already filtered
+        (meshopt.encode_filter_*) when `filter_` names a filter; 1-D for indices."""
+        import meshopt
+
+        rows = np.ascontiguousarray(rows)
+        count = len(rows)
+        stride = rows.nbytes // count
+        self.binary += b"\x00" * (-len(self.binary) % 4)
+        ext = {"buffer": 0, "byteOffset": len(self.binary), "byteStride": stride, "count": count, "mode": mode}
+        self.binary += meshopt.encode_gltf_buffer(rows, mode)
+        ext["byteLength"] = len(self.binary) - ext["byteOffset"]
+        if filter_ != "NONE":
+            ext["filter"] = filter_
+        buffers = self.gltf.setdefault("buffers", [{"byteLength": 0}])  # [0] is replaced by the binary on output
+        if len(buffers) == 1:
+            buffers.append({"byteLength": 0, "extensions": {extension: {"fallback": True}}})
+        fallback = buffers[1]
+        fallback["byteLength"] += -fallback["byteLength"] % 4
+        view = {"buffer": 1, "byteOffset": fallback["byteLength"], "byteLength": count * stride,
+                "extensions": {extension: ext}}
+        if byte_stride is not None:
+            view["byteStride"] = byte_stride
+        fallback["byteLength"] += count * stride
+        self.use_extension(extension, required=True)
+        return self.add("bufferViews", view)
+
     # -- accessors ---------------------------------------------------------------------------
     def accessor(self, values, component_type: int = FLOAT, type_: str | None = None, normalized: bool = False,
                  byte_stride: int | None = None, **extra) -> int:
@@ -285,3 +315,21 @@ def icosahedron() -> tuple[np.ndarray, np.ndarray]:
                       [10, 7, 6], [7, 1, 8], [3, 9, 4], [3, 4, 2], [3, 2, 6], [3, 6, 8], [3, 8, 9], [4, 9, 5],
                       [2, 4, 11], [6, 2, 10], [8, 6, 7], [9, 8, 1]], np.uint16)  # fmt: skip
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32), faces
+
+
+def plain_ktx2(pixels: np.ndarray, vk_format: int, scheme: int = 0) -> bytes:
+    """A one-level KTX2 file of plain 8-bit texels (H, W, C) as given, with no data format
+    descriptor, supercompressed with Zstandard (scheme 2) or zlib (3) when asked: the KTX 2.0
+    layout of header, index and level index, then the level."""
+    import zlib
+
+    import zstandard
+
+    raw = np.ascontiguousarray(pixels, np.uint8).tobytes()
+    stored = {0: raw, 2: zstandard.ZstdCompressor().compress(raw) if scheme == 2 else b"",
+              3: zlib.compress(raw)}[scheme]
+    height, width = pixels.shape[:2]
+    offset = 80 + 24
+    header = struct.pack("<12s9I4I2Q", b"\xabKTX 20\xbb\r\n\x1a\n", vk_format, 1, width, height, 0, 0, 1, 1, scheme,
+                         0, 0, 0, 0, 0, 0)
+    return header + struct.pack("<3Q", offset, len(stored), len(raw)) + stored

@@ -226,17 +226,6 @@ def test_images_decode_to_rgba8_from_png_jpeg_and_webp(tmp_path):
     assert len(scene.images) == 3  # the fallback PNG is not used, so not decoded
 
 
-def test_ktx2_images_are_skipped_with_a_warning(tmp_path):
-    b = GltfBuilder()
-    ktx = b.image(data=b"\xabKTX 20\xbb\r\n\x1a\n" + bytes(64), mime="image/ktx2")
-    _textured_model(b, {"normalTexture": {"index": b.texture(ktx)},
-                        "pbrMetallicRoughness": {"baseColorTexture": {"index": b.texture(b.image(RED))}}})
-    scene = load(b, tmp_path)
-    assert scene.materials[0].normal_texture is None
-    assert scene.materials[0].base_color_texture.image == 0 and len(scene.images) == 1
-    assert any("images[0]" in w and "KTX2" in w for w in scene.warnings)
-
-
 @pytest.mark.parametrize("mode, cutoff", [("OPAQUE", 0.5), ("MASK", 0.3), ("BLEND", 0.5)])
 def test_alpha_modes(tmp_path, mode, cutoff):
     b = GltfBuilder()
@@ -603,7 +592,8 @@ SHARED_MODELS = [
     ("khronos/UnlitTest/UnlitTest.gltf", 88, None, set(), {}),
     ("khronos/SheenCloth/SheenCloth.glb", 115200, None,
      {"baseColorTexture", "metallicRoughnessTexture", "normalTexture", "occlusionTexture"}, {}),
-    ("khronos/AnisotropyBarnLamp/AnisotropyBarnLamp.gltf", 10203, None, {"baseColorTexture"}, {}),
+    ("khronos/AnisotropyBarnLamp/AnisotropyBarnLamp.gltf", 10203, None,
+     {"baseColorTexture", "normalTexture", "metallicRoughnessTexture", "occlusionTexture"}, {}),
     ("other/cow_glb/cow.glb", 5856, None, {"baseColorTexture"}, {}),
     ("other/draco_sphere_lights/sphere_lights.gltf", 224, None, {"baseColorTexture", "normalTexture"}, {"lights": 4}),
     ("other/ShapeCollection/ShapeCollection.glb", 3542, 2390, set(), {"nodes": 7}),
@@ -611,6 +601,8 @@ SHARED_MODELS = [
     ("other/AssetGenerator_PrimitiveModes/Mesh_PrimitiveMode_06.gltf", 2, None, set(), {}),
     ("other/pbr_cubes_emissive_spec_gloss/pbr_cubes_emissive_spec_gloss.zip", 60, None,
      {"baseColorTexture", "metallicRoughnessTexture", "emissiveTexture"}, {}),
+    ("edge_compressed/Box_Draco/Box_Draco.glb", 12, None, set(), {}),
+    ("edge_compressed/BoxMeshopt/BoxMeshopt.glb", 12, None, set(), {}),
 ]
 
 
@@ -662,14 +654,17 @@ def test_texture_transform_test_reads_its_transforms(shared_assets):
 
 
 @pytest.mark.shared_assets
-def test_barn_lamp_keeps_its_material_extensions_and_skips_ktx2(shared_assets):
+def test_barn_lamp_keeps_its_material_extensions_and_its_ktx2_textures(shared_assets):
+    """Its normal and ORM maps are KTX2 files named by the core `source` (without declaring
+    KHR_texture_basisu): transcoded like any KTX2."""
     scene = load_model(shared_assets / "khronos/AnisotropyBarnLamp/AnisotropyBarnLamp.gltf")
     metal, filament, glass = scene.materials
-    assert metal.normal_texture is None and metal.base_color_texture is not None
+    assert metal.normal_texture is not None and metal.base_color_texture is not None
+    assert scene.images[metal.normal_texture.image].mime_type == "image/ktx2"
     assert "KHR_materials_clearcoat" in metal.extensions and "KHR_materials_anisotropy" in metal.extensions
     assert filament.emissive_strength == 25.0
     assert set(glass.extensions) == {"KHR_materials_transmission", "KHR_materials_volume"}
-    assert sum("KTX2" in w for w in scene.warnings) == 2
+    assert not any("KTX2" in w for w in scene.warnings)
 
 
 @pytest.mark.shared_assets

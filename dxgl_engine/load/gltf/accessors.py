@@ -130,6 +130,19 @@ class AccessorReader:
             self._arrays[acc.index] = array
         return self._arrays[acc.index]
 
+    def provide(self, index: int, array: np.ndarray, where: str) -> None:
+        """Use `array` as the accessor's data instead of its bufferView: what a primitive's
+        compressed geometry (KHR_draco_mesh_compression) decodes to. The array must have the
+        accessor's count and components and `read`'s dtype rules (float32 for FLOAT and normalized
+        accessors, the component's integer type otherwise)."""
+        acc = self.info(index, where)
+        if array.shape != (acc.count, acc.components):
+            raise fail(where, f"decoded data has {array.shape[0]} x {array.shape[1] if array.ndim > 1 else 1} "
+                              f"values, but accessor {index} declares {acc.count} x {acc.components}")
+        if index not in self._arrays:
+            array.flags.writeable = False
+            self._arrays[index] = array
+
     def read_float(self, value, where: str) -> np.ndarray:
         """Like `read`, always float32 (non-normalized integers keep their integer values)."""
         array = self.read(value, where)

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from ...errors import InvalidFormat
+from . import meshopt
 from .extensions import check_required_extensions
 from .fields import as_int, check_index, fail, get_int, get_str, top_level_list
 
@@ -244,9 +245,21 @@ def _document(doc: dict, bin_chunk: memoryview | None, name: str, files: FileSou
     check_required_extensions(doc)
     for key in TOP_LEVEL_ARRAYS:
         top_level_list(doc, key)
-    buffers = [_load_buffer(doc, i, bin_chunk, files) for i in range(len(top_level_list(doc, "buffers")))]
-    views = [_buffer_view(doc, i, buffers) for i in range(len(top_level_list(doc, "bufferViews")))]
+    unread = _unread_fallbacks(doc)
+    buffers = [memoryview(b"") if i in unread else _load_buffer(doc, i, bin_chunk, files)
+               for i in range(len(top_level_list(doc, "buffers")))]
+    views = [_buffer_view(doc, i, buffers, unread) for i in range(len(top_level_list(doc, "bufferViews")))]
     return GltfDocument(doc, buffers, views, name, files, list(warnings))
+
+
+def _unread_fallbacks(doc: dict) -> set[int]:
+    """meshopt fallback buffers that no plain bufferView reads: dxgl decodes the compressed views,
+    so their bytes (often absent: no uri at all) are never needed."""
+    fallbacks = {i for i, buf in enumerate(doc.get("buffers", [])) if meshopt.is_fallback(buf, f"buffers[{i}]")}
+    for i, view in enumerate(doc.get("bufferViews", [])):
+        if meshopt.compression(view, f"bufferViews[{i}]") is None and isinstance(view.get("buffer"), int):
+            fallbacks.discard(view["buffer"])
+    return fallbacks
 
 
 def _load_buffer(doc: dict, index: int, bin_chunk: memoryview | None, files: FileSource) -> memoryview:
@@ -273,21 +286,28 @@ def _load_buffer(doc: dict, index: int, bin_chunk: memoryview | None, files: Fil
     return memoryview(data)[:length]
 
 
-def _buffer_view(doc: dict, index: int, buffers: list[memoryview]) -> BufferView:
+def _buffer_view(doc: dict, index: int, buffers: list[memoryview], unread: set[int]) -> BufferView:
+    """A view's bytes: a slice of its buffer, or decoded from the meshopt stream it names."""
     where = f"bufferViews[{index}]"
     view = doc["bufferViews"][index]
     buffer = check_index(view.get("buffer"), f"{where}.buffer", len(buffers), "buffer")
     offset = get_int(view, "byteOffset", where, default=0)
     length = get_int(view, "byteLength", where, minimum=1)
-    if offset + length > len(buffers[buffer]):
-        raise fail(where,
-                   f"byteOffset {offset} + byteLength {length} exceeds buffer {buffer} length {len(buffers[buffer])}")
+    size = (get_int(doc["buffers"][buffer], "byteLength", f"buffers[{buffer}]", minimum=1) if buffer in unread
+            else len(buffers[buffer]))
+    if offset + length > size:
+        raise fail(where, f"byteOffset {offset} + byteLength {length} exceeds buffer {buffer} length {size}")
     stride = None
     if "byteStride" in view:
         stride = as_int(view["byteStride"], f"{where}.byteStride")
         if not 4 <= stride <= 252 or stride % 4:
             raise fail(f"{where}.byteStride", f"{stride} must be a multiple of 4 between 4 and 252")
-    return BufferView(buffer, offset, length, stride, buffers[buffer][offset : offset + length])
+    compressed = meshopt.compression(view, where)
+    if compressed is not None:
+        data = memoryview(meshopt.decode_view(*compressed, where, length, buffers))
+    else:
+        data = buffers[buffer][offset : offset + length]
+    return BufferView(buffer, offset, length, stride, data)
 
 
 def pack_glb(doc: dict, binary: bytes | bytearray | None) -> bytes:
@@ -303,17 +323,28 @@ def pack_glb(doc: dict, binary: bytes | bytearray | None) -> bytes:
 
 
 def document_to_glb(doc: GltfDocument) -> bytes:
-    """Pack a document into one self-contained GLB: every buffer and external image goes in the BIN chunk."""
+    """Pack a document into one self-contained GLB: every buffer and external image goes in the BIN
+    chunk. meshopt fallback buffers that nothing reads stay what they may be in a GLB: entries
+    without bytes, so the compressed views keep their meaning and the file does not grow."""
     out = json.loads(json.dumps(doc.json))
     binary = bytearray()
-    starts = []
-    for buf in doc.buffers:
+    kept = [i for i, buf in enumerate(doc.buffers) if len(buf)]
+    empty = [i for i, buf in enumerate(doc.buffers) if not len(buf)]
+    places = {}  # old buffer index -> (new index, byte offset of its start)
+    for i in kept:
         binary += b"\x00" * (-len(binary) % 16)
-        starts.append(len(binary))
-        binary += buf
+        places[i] = (0, len(binary))
+        binary += doc.buffers[i]
+    for k, i in enumerate(empty):
+        places[i] = (1 + k, 0)
     for view in out.get("bufferViews", []):
-        view["byteOffset"] = starts[view["buffer"]] + view.get("byteOffset", 0)
-        view["buffer"] = 0
+        view["buffer"], start = places[view["buffer"]]
+        view["byteOffset"] = start + view.get("byteOffset", 0)
+        for name in meshopt.EXTENSIONS:
+            ext = view.get("extensions", {}).get(name)
+            if ext is not None:
+                ext["buffer"], start = places[ext["buffer"]]
+                ext["byteOffset"] = start + ext.get("byteOffset", 0)
     for i, image in enumerate(out.get("images", [])):
         if "uri" not in image:
             continue
@@ -324,5 +355,6 @@ def document_to_glb(doc: GltfDocument) -> bytes:
         del image["uri"]
         image["bufferView"] = len(out["bufferViews"]) - 1
         image["mimeType"] = mime or image.get("mimeType") or "application/octet-stream"
-    out["buffers"] = [{"byteLength": len(binary)}] if binary else []
+    fallbacks = [{k: v for k, v in doc.json["buffers"][i].items() if k != "uri"} for i in empty]
+    out["buffers"] = ([{"byteLength": len(binary)}] if binary else []) + fallbacks
     return pack_glb(out, binary)

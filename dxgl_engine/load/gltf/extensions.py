@@ -22,6 +22,11 @@ SUPPORTED_EXTENSIONS = frozenset(
         "KHR_materials_volume",
         "KHR_lights_punctual",
         "EXT_texture_webp",
+        "EXT_texture_avif",
+        "KHR_texture_basisu",
+        "KHR_draco_mesh_compression",
+        "EXT_meshopt_compression",
+        "KHR_meshopt_compression",
     }
 )
 

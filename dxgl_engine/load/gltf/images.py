@@ -1,8 +1,9 @@
-"""Texture images: encoded bytes (PNG, JPEG, WebP) to RGBA8 arrays with Pillow.
+"""Texture images: encoded bytes to RGBA8 arrays. PNG, JPEG, WebP and AVIF through Pillow; KTX2
+(KHR_texture_basisu) through ktx2.py.
 
-GPU-only containers (KTX2/Basis, DDS) cannot be decoded here; a texture using one is dropped
-with a warning by the caller so the model still renders. Anything else that fails to decode
-is a broken file.
+Other GPU containers (DDS, bare .basis files) cannot be decoded here: a model whose textures need
+one is refused with the format named, never rendered untextured in silence. Anything else that
+fails to decode is a broken file.
 """
 from __future__ import annotations
 
@@ -13,20 +14,19 @@ import numpy as np
 from PIL import Image as PILImage
 
 from ...errors import InvalidFormat
+from .ktx2 import decode_ktx2
 
 MAX_PIXELS = 8192 * 8192
-GPU_FORMATS = {"image/ktx2": "KTX2", "image/vnd-ms.dds": "DDS", "image/basis": "Basis"}
+# GPU containers dxgl cannot decode, and the glTF extension that carries each.
+UNDECODABLE = {"image/vnd-ms.dds": "DDS (MSFT_texture_dds)", "image/basis": "Basis (a .basis file, not KTX2)"}
+KTX2 = "image/ktx2"
 _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\xabKTX 20\xbb\r\n\x1a\n", "image/ktx2"),
+    (b"\xabKTX 20\xbb\r\n\x1a\n", KTX2),
     (b"DDS ", "image/vnd-ms.dds"),
     (b"sB\x00\x00", "image/basis"),
 ]
-
-
-class UnsupportedImage(Exception):
-    """A GPU texture container Pillow cannot read (the texture is skipped, not the model)."""
 
 
 def sniff_mime(data: bytes) -> str:
@@ -36,16 +36,22 @@ def sniff_mime(data: bytes) -> str:
             return mime
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
+        return "image/avif"
     return ""
 
 
 def decode_image(data: bytes, declared_mime: str, where: str) -> tuple[np.ndarray, str]:
-    """((H, W, 4) uint8 RGBA, mime type); raises UnsupportedImage for GPU formats and
-    InvalidFormat("images[2]: cannot decode image/png: ...") for broken data."""
+    """((H, W, 4) uint8 RGBA, mime type). Raises InvalidFormat naming the container for GPU
+    formats dxgl cannot decode, and InvalidFormat("images[2]: cannot decode image/png: ...") for
+    broken data."""
     mime = sniff_mime(data) or declared_mime
-    if mime in GPU_FORMATS or declared_mime in GPU_FORMATS:
-        kind = GPU_FORMATS.get(mime) or GPU_FORMATS[declared_mime]
-        raise UnsupportedImage(f"{kind} ({mime or declared_mime}) texture images cannot be decoded by dxgl")
+    if mime in UNDECODABLE or declared_mime in UNDECODABLE:
+        kind = UNDECODABLE.get(mime) or UNDECODABLE[declared_mime]
+        raise InvalidFormat(f"{where}: {kind} texture images cannot be decoded by dxgl; "
+                            "convert the textures to PNG, JPEG, WebP or KTX2")
+    if mime == KTX2:
+        return decode_ktx2(data, where, MAX_PIXELS), KTX2
     label = declared_mime or mime or "image"
     try:
         with pywarnings.catch_warnings():

@@ -12,8 +12,8 @@ import numpy as np
 
 from ...scene import model as sc
 from .context import ReadContext
-from .fields import check_index, get_bool, get_dict, get_int, get_number, get_numbers, get_str
-from .images import UnsupportedImage, decode_image
+from .fields import check_index, fail, get_bool, get_dict, get_int, get_number, get_numbers, get_str
+from .images import decode_image
 
 ALPHA_MODES = ("OPAQUE", "MASK", "BLEND")
 # Material extensions turned into Material fields; every other one is kept raw in Material.extensions.
@@ -49,18 +49,15 @@ def read_materials(ctx: ReadContext) -> list[sc.Material]:
 
 
 def decode_material_images(ctx: ReadContext, materials: list[sc.Material]) -> list[sc.Image]:
-    """Decode the images the materials use (each once) and point TextureRef.image into the result;
-    textures whose image cannot be decoded (GPU formats) are removed from their material."""
+    """Decode the images the materials use (each once) and point TextureRef.image into the result.
+    Raises InvalidFormat for an image that cannot be decoded (see images.decode_image)."""
     gltf_images = sorted({ref.image for m in materials for ref in m.textures().values()})
     decoded = _decode_images(ctx, gltf_images)
-    images, remap = [], {}
-    for index in gltf_images:
-        if decoded[index] is not None:
-            remap[index] = len(images)
-            images.append(decoded[index])
+    remap = {index: k for k, index in enumerate(gltf_images)}
     for material in materials:
-        _remap_textures(material, remap)
-    return images
+        for ref in material.textures().values():
+            ref.image = remap[ref.image]
+    return [decoded[index] for index in gltf_images]
 
 
 def _material(ctx: ReadContext, index: int, samplers: dict) -> sc.Material:
@@ -148,18 +145,41 @@ def _texture_transform(info: dict, where: str, texcoord: int) -> tuple[np.ndarra
     return matrix, get_int(ext, "texCoord", ext_where, default=texcoord)
 
 
+# Texture-source extensions in the order dxgl prefers them, before the core `source`: WebP and
+# AVIF are what a web pipeline made the textures into (often the only copy). KTX2 comes after
+# the core source, which when present is the lossless original: Basis ETC1S measured 42.7 dB
+# against it on DamagedHelmet (../shared/assets/compressed/README.md).
+PREFERRED_SOURCES = ("EXT_texture_webp", "EXT_texture_avif")
+LAST_RESORT_SOURCES = ("KHR_texture_basisu",)
+
+
 def _texture_source(ctx: ReadContext, texture: int) -> int | None:
-    """The image a texture samples: EXT_texture_webp's source first, else the plain source."""
+    """The image a texture samples (see PREFERRED_SOURCES). A texture whose only image sits in an
+    extension dxgl cannot decode (MSFT_texture_dds, say) refuses the model, naming it; one with no
+    image at all is ignored with a warning."""
     where = f"textures[{texture}]"
     raw = ctx.json["textures"][texture]
     extensions = get_dict(raw, "extensions", where)
-    webp = get_dict(extensions, "EXT_texture_webp", f"{where}.extensions")
-    if "source" in webp:
-        return check_index(webp["source"], f"{where}.extensions.EXT_texture_webp.source", ctx.count("images"), "image")
+
+    def extension_source(name: str) -> int | None:
+        ext = get_dict(extensions, name, f"{where}.extensions")
+        if "source" not in ext:
+            return None
+        return check_index(ext["source"], f"{where}.extensions.{name}.source", ctx.count("images"), "image")
+
+    for name in PREFERRED_SOURCES:
+        if (source := extension_source(name)) is not None:
+            return source
     if "source" in raw:
         return check_index(raw["source"], f"{where}.source", ctx.count("images"), "image")
-    names = ", ".join(extensions) or "none"
-    ctx.warn(f"{where}: no image dxgl can decode (extensions: {names}); the texture is ignored")
+    for name in LAST_RESORT_SOURCES:
+        if (source := extension_source(name)) is not None:
+            return source
+    others = [name for name, ext in extensions.items() if isinstance(ext, dict) and "source" in ext]
+    if others:
+        raise fail(where, f"its only image is in {', '.join(others)}, which dxgl cannot decode; "
+                          "convert the textures to PNG, JPEG, WebP or KTX2")
+    ctx.warn(f"{where}: no image (extensions: {', '.join(extensions) or 'none'}); the texture is ignored")
     return None
 
 
@@ -193,8 +213,8 @@ def _parse_sampler(ctx: ReadContext, index: int) -> sc.Sampler:
     )
 
 
-def _decode_images(ctx: ReadContext, indices: list[int]) -> dict[int, sc.Image | None]:
-    """Decode the given glTF images concurrently; None for GPU-only formats (with a warning)."""
+def _decode_images(ctx: ReadContext, indices: list[int]) -> dict[int, sc.Image]:
+    """Decode the given glTF images concurrently (Pillow and the KTX2 transcoder release the GIL)."""
     if not indices:
         return {}
     with ThreadPoolExecutor(max_workers=min(4, len(indices))) as pool:
@@ -202,32 +222,11 @@ def _decode_images(ctx: ReadContext, indices: list[int]) -> dict[int, sc.Image |
         return {i: futures[i].result() for i in indices}
 
 
-def _decode_one(ctx: ReadContext, index: int) -> sc.Image | None:
+def _decode_one(ctx: ReadContext, index: int) -> sc.Image:
     where = f"images[{index}]"
     data, mime = ctx.doc.image_bytes(index)
     label = ctx.doc.image_label(index)
-    try:
-        pixels, mime = decode_image(data, mime, where)
-    except UnsupportedImage as err:
-        ctx.warn(f"{where} ({label}): {err}; textures using it are ignored")
-        return None
+    named = label != f"image {index}"  # a file name or the image's name says which one to fix
+    pixels, mime = decode_image(data, mime, f"{where} ({label})" if named else where)
     name = get_str(ctx.json["images"][index], "name", where) or label
     return sc.Image(name=name, pixels=pixels, mime_type=mime)
-
-
-def _remap_textures(material: sc.Material, remap: dict[int, int]) -> None:
-    """Point TextureRefs at Scene.images; drop those whose image could not be decoded."""
-    slots = {
-        "baseColorTexture": "base_color_texture",
-        "metallicRoughnessTexture": "metallic_roughness_texture",
-        "normalTexture": "normal_texture",
-        "occlusionTexture": "occlusion_texture",
-        "emissiveTexture": "emissive_texture",
-    }
-    for gltf_name, ref in material.textures().items():
-        attr = slots[gltf_name]
-        if ref.image in remap:
-            ref.image = remap[ref.image]
-        else:
-            setattr(material, attr, None)
-

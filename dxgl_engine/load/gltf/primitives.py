@@ -11,6 +11,7 @@ import numpy as np
 
 from ...scene import geometry
 from ...scene import model as sc
+from . import draco
 from .accessors import INDEX_COMPONENTS, UNSIGNED_BYTE, UNSIGNED_SHORT, Accessor, normalize_integers
 from .context import ReadContext
 from .fields import as_number, fail, get_dict, get_index, get_int, get_list, get_str
@@ -74,6 +75,7 @@ def _primitive(ctx: ReadContext, where: str, raw: dict, materials: list[sc.Mater
     if "POSITION" not in attributes:
         ctx.warn(f"{where}: no POSITION attribute; skipped")
         return None
+    draco.decode_primitive(ctx, raw, where)
     positions = _positions(ctx, attributes, where)
     count = len(positions)
     triangles = _triangles(ctx, raw, where, mode, count)
