@@ -333,3 +333,16 @@ def plain_ktx2(pixels: np.ndarray, vk_format: int, scheme: int = 0) -> bytes:
     header = struct.pack("<12s9I4I2Q", b"\xabKTX 20\xbb\r\n\x1a\n", vk_format, 1, width, height, 0, 0, 1, 1, scheme,
                          0, 0, 0, 0, 0, 0)
     return header + struct.pack("<3Q", offset, len(stored), len(raw)) + stored
+
+
+def uv_sphere(rings: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """A unit sphere of `rings` latitude bands and twice as many longitude segments: (positions,
+    which are also its normals, (N, 3) float32; counter-clockwise triangle indices, flat uint32)."""
+    theta, phi = np.meshgrid(np.linspace(0, np.pi, rings + 1), np.linspace(0, 2 * np.pi, 2 * rings + 1), indexing="ij")
+    positions = np.stack([np.sin(theta) * np.cos(phi), np.cos(theta), np.sin(theta) * np.sin(phi)], -1)
+    width = 2 * rings + 1
+    i, j = np.meshgrid(np.arange(rings), np.arange(2 * rings), indexing="ij")
+    a, b = i * width + j, i * width + j + 1
+    c, d = b + width, a + width
+    indices = np.stack([a, b, c, a, c, d], -1).ravel()
+    return positions.reshape(-1, 3).astype(np.float32), indices.astype(np.uint32)

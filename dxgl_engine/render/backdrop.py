@@ -32,6 +32,15 @@ class Backdrop:
     def transparent(self) -> bool:
         return self.color is None and self.image is None
 
+    @property
+    def linear_color(self) -> tuple[float, float, float] | None:
+        """The plain colour behind the model in linear light (0-1; the sRGB transfer function,
+        IEC 61966-2-1), what see-through surfaces show; None when there is an image or nothing."""
+        if self.color is None or self.image is not None:
+            return None
+        c = np.asarray(self.color, np.float64) / 255.0
+        return tuple(np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4).tolist())
+
     @classmethod
     def from_settings(cls, settings, background_image=None, foreground_image=None) -> "Backdrop":
         return cls(

@@ -133,7 +133,12 @@ class GpuScene:
                     static.setdefault(prim.material, []).append((prim, to_origin @ inst.matrix))
                     continue
                 if not dynamic:  # a static BLEND primitive: baked, but kept apart for sorting
-                    separate.append(gpu._item(scene, prim.material, [(prim, to_origin @ inst.matrix)], origin=origin))
+                    item = gpu._item(scene, prim.material, [(prim, to_origin @ inst.matrix)], origin=origin)
+                    # KHR_materials_volume's lengths are in mesh units: baked vertices carry the node's scale
+                    scale = abs(np.linalg.det(inst.matrix[:3, :3])) ** (1 / 3)
+                    item.uniforms["u_thickness"] *= scale
+                    item.uniforms["u_attenuation_distance"] *= scale
+                    separate.append(item)
                     continue
                 skin = node.skin if skinned and prim.joints else None
                 item = gpu._item(scene, prim.material, [(prim, np.eye(4))], skinned=skin is not None)
@@ -244,6 +249,10 @@ def _features(material: Material, textures: dict, attributes: list[str]) -> froz
         out.add("UNLIT")
     out |= {feature for feature, (name, key, off) in _EXTENSION_FEATURES.items()
             if _ext(material, name, key, off) != off}  # fmt: skip
+    if "TRANSMISSION" not in out:  # a volume and its dispersion are seen only through transmission
+        out -= {"VOLUME", "DISPERSION"}
+    elif "VOLUME" not in out:  # dispersion spreads a volume's refraction; thin walls do not refract
+        out.discard("DISPERSION")
     return frozenset(out)
 
 
@@ -253,6 +262,8 @@ _EXTENSION_FEATURES = {
     "SHEEN": ("KHR_materials_sheen", "sheenColorFactor", [0.0, 0.0, 0.0]),
     "SPECULAR": ("KHR_materials_specular", "present", None),
     "TRANSMISSION": ("KHR_materials_transmission", "transmissionFactor", 0.0),
+    "VOLUME": ("KHR_materials_volume", "thicknessFactor", 0.0),
+    "DISPERSION": ("KHR_materials_dispersion", "dispersion", 0.0),
 }
 
 
@@ -268,7 +279,8 @@ def _ext(material: Material, name: str, key: str, default):
 _EXTENSION_DEFAULTS = {
     "clearcoatFactor": 0.0, "clearcoatRoughnessFactor": 0.0, "sheenColorFactor": [0.0, 0.0, 0.0],
     "sheenRoughnessFactor": 0.0, "specularFactor": 1.0, "specularColorFactor": [1.0, 1.0, 1.0],
-    "transmissionFactor": 0.0, "ior": 1.5,
+    "transmissionFactor": 0.0, "ior": 1.5, "thicknessFactor": 0.0, "attenuationDistance": 0.0,
+    "attenuationColor": [1.0, 1.0, 1.0], "dispersion": 0.0,
 }  # fmt: skip
 
 
@@ -299,6 +311,12 @@ def material_uniforms(material: Material, textures: dict) -> dict:
         "u_specular_color": np.asarray(_ext(m, "KHR_materials_specular", "specularColorFactor", [1, 1, 1]),
                                        np.float32),  # fmt: skip
         "u_transmission": float(_ext(m, "KHR_materials_transmission", "transmissionFactor", 0.0)),
+        # KHR_materials_volume: an absent attenuationDistance means infinite, sent as 0 (no absorption)
+        "u_thickness": float(_ext(m, "KHR_materials_volume", "thicknessFactor", 0.0)),
+        "u_attenuation_distance": float(_ext(m, "KHR_materials_volume", "attenuationDistance", 0.0)),
+        "u_attenuation_color": np.asarray(_ext(m, "KHR_materials_volume", "attenuationColor", [1, 1, 1]),
+                                          np.float32),  # fmt: skip
+        "u_dispersion": float(_ext(m, "KHR_materials_dispersion", "dispersion", 0.0)),
     }
     for slot, (tex, ref) in textures.items():
         out[f"u_tex_{slot}"] = tex

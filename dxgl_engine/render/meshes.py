@@ -45,6 +45,7 @@ class Meshes:
         self._look_features = look.features | ({f"PUNCTUAL_LIGHTS {n_lights}"} if n_lights else set())
         self._programs: dict[tuple, _MeshProgram] = {}
         self._frame = 0
+        self._behind = False  # this draw's transmissive items see the frame behind them
 
     def set_pose(self, pose: Pose) -> bool:
         """Bring skins and morphs to `pose`; whether the model moved."""
@@ -55,15 +56,19 @@ class Meshes:
         return True
 
     def draw(self, view_proj: np.ndarray, eye: np.ndarray, model: np.ndarray, *, mode: str = "lit",
-             extra: dict | None = None, items: str = "all") -> None:
+             extra: dict | None = None, items: str = "all", behind: dict | None = None) -> None:
         """Draw the items: opaque first, then transparent ones back to front. `mode` picks the
         fragment shader: "lit" (the product look), "mirror" (the faded reflection, drawn with
         mirrored winding), "height" (world height, for the shadow) or "depth" (camera depth, for
-        datasets). `items` is "all", "opaque" or "blended" (the passes that draw them apart)."""
+        datasets). `items` is "all", "opaque" or "blended" (the passes that draw them apart).
+        `behind` (BehindCopy.capture's uniforms) makes transmissive items see the frame behind
+        them through their refraction; they then replace what is under them instead of blending."""
         if items not in ("all", "opaque", "blended"):
             raise ValueError(f"items must be all, opaque or blended, not {items!r}")
         self._frame += 1
-        per_frame = {"u_view_proj": view_proj.astype(np.float32).T, "u_eye": eye.astype(np.float32), **(extra or {})}
+        per_frame = {"u_view_proj": view_proj.astype(np.float32).T, "u_eye": eye.astype(np.float32), **(extra or {}),
+                     **(behind or {})}  # fmt: skip
+        self._behind = behind is not None
         plain = mode in PLAIN_MODES
         if not plain:
             per_frame.update(light_uniforms(self.scene, self.pose, model))
@@ -78,7 +83,12 @@ class Meshes:
             gloo.set_state(blend=True, depth_mask=False)
             gloo.set_blend_func("one", "one_minus_src_alpha")
             for item in blend:
+                replaces = self._behind and "TRANSMISSION" in item.features
+                if replaces:
+                    gloo.set_state(blend=False)
                 self._draw_item(item, model, mode, per_frame)
+                if replaces:
+                    gloo.set_state(blend=True)
             gloo.set_state(blend=False, depth_mask=True)
         elif blend:
             for item in blend:
@@ -89,6 +99,8 @@ class Meshes:
         features = item.features | self._look_features
         if mode == "mirror":
             features = features | {"MIRROR"}
+        if self._behind and "TRANSMISSION" in features:
+            features = features | {"TRANSMISSION_BEHIND"}
         fragment = PLAIN_MODES.get(mode, "mesh.frag")
         key = (features, fragment)
         prog = self._programs.get(key)

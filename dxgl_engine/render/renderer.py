@@ -118,6 +118,12 @@ class Renderer:
         self.tiles: list[Tile] = []
         self.resize(width, height)
 
+    @property
+    def transmissive(self) -> bool:
+        """Whether the model has see-through (KHR_materials_transmission) items."""
+        blended = self.pass_of(BlendedPass)
+        return blended is not None and blended.transmissive
+
     def pass_of(self, kind: type[RenderPass]) -> RenderPass | None:
         """This renderer's pass of a kind (None when the settings leave it out)."""
         return next((p for p in [*self.passes, self.compose] if isinstance(p, kind)), None)
@@ -163,10 +169,20 @@ class Renderer:
 
     def render_many(self, view: View, outputs: list[tuple], pose: Pose | None = None) -> list[np.ndarray]:
         """Draw once, composite several times: each output is (backdrop, level), level k giving a
-        frame 2^k times smaller than the output size, reduced on the GPU from the same samples."""
+        frame 2^k times smaller than the output size, reduced on the GPU from the same samples.
+        A model with see-through (transmissive) materials shows the backdrop refracted through
+        them, so it is drawn once per backdrop instead."""
+        backdrops = list(dict.fromkeys(_output_key(b, 0) for b, _ in outputs))
+        if len(backdrops) > 1 and self.transmissive:
+            frames: list[np.ndarray] = [None] * len(outputs)
+            for key in backdrops:
+                group = [i for i, (b, _) in enumerate(outputs) if _output_key(b, 0) == key]
+                for i, f in zip(group, self.render_many(view, [outputs[i] for i in group], pose)):
+                    frames[i] = f
+            return frames
         if pose is not None:
             self.meshes.set_pose(pose)
-        frame = FrameContext(view, view.proj @ view.view)
+        frame = FrameContext(view, view.proj @ view.view, _as_backdrop(outputs[0][0]).linear_color)
         for p in self.passes:
             with self._step(f"{_step_name(p)} prepare"):
                 p.prepare(frame)

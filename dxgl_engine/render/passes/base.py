@@ -43,10 +43,13 @@ class DrawnBounds:
 
 @dataclass(frozen=True)
 class FrameContext:
-    """One frame as every pass sees it: the camera and its whole-frame world -> clip matrix."""
+    """One frame as every pass sees it: the camera, its whole-frame world -> clip matrix and, when
+    every output of the frame goes over one plain colour, that colour (linear RGB 0-1), which
+    see-through surfaces show refracted; None for transparent outputs and images."""
 
     view: View
     view_proj: np.ndarray  # (4, 4) float64, projection @ view
+    backdrop: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)

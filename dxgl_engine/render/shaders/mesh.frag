@@ -4,7 +4,8 @@
 //
 // Compiled per feature set, so a material pays only for what it uses:
 //   TEX_<SLOT> with UV_<SLOT> 0|1, OCCLUSION_IN_MR, HAS_COLOR, HAS_TANGENT, ALPHA_MASK, ALPHA_BLEND,
-//   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION, PUNCTUAL_LIGHTS n, TONEMAP_ACES, MIRROR.
+//   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION (with TRANSMISSION_BEHIND, VOLUME, DISPERSION),
+//   PUNCTUAL_LIGHTS n, TONEMAP_ACES, MIRROR.
 // Each concern is a file of its own, included here; a material extension is a function that
 // exists only under its define.
 #include "material.glsl"
@@ -66,6 +67,10 @@ void main() {
     vec3 f0 = mix(dielectric_f0, base.rgb, metallic);
     vec3 fr = specular_albedo(f0, mix(f90, 1.0, metallic), nv, rough);
     vec3 diffuse = base.rgb * (1.0 - metallic);
+#ifdef TRANSMISSION_BEHIND
+    float transmission = u_transmission * (1.0 - metallic);
+    diffuse *= 1.0 - transmission;  // the share of the diffuse lobe the BTDF takes (KHR_materials_transmission)
+#endif
 
     float ao = 1.0;
 #if defined(OCCLUSION_IN_MR)
@@ -77,7 +82,7 @@ void main() {
     vec3 specular = env_radiance(r, rough) * fr;
     vec3 color = (diffuse * (1.0 - fr) * irradiance / PI + specular) * ao;
 
-#ifdef TRANSMISSION
+#if defined(TRANSMISSION) && !defined(TRANSMISSION_BEHIND)
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
 #ifdef SHEEN
@@ -99,6 +104,17 @@ void main() {
 #else
     color = tone_map((color + emissive) * u_exposure);
 #endif
+#if defined(TRANSMISSION_BEHIND) && !defined(UNLIT)
+    // Drawn without blending: what is behind is in the result already, seen through the surface
+    // (and, where BLEND alpha leaves the surface partly absent, beside it).
+    vec4 through = transmitted_light(n, v, rough, base.rgb);
+    vec3 t = (1.0 - fr) * transmission;
+    vec4 surface = vec4(clamp(color, 0.0, 1.0) + t * through.rgb, 1.0 - dot(t, vec3(1.0 / 3.0)) * through.a);
+    vec4 here = behind_at(v_world, 0.0);
+    here.rgb += (1.0 - here.a) * u_backdrop.rgb * u_backdrop.w;
+    here.a = mix(here.a, 1.0, u_backdrop.w);
+    frag_color = mix(here, surface, alpha);
+#else
 #if defined(TRANSMISSION) && !defined(UNLIT)
     alpha = transmission_alpha(alpha, fr, metallic);
 #endif
@@ -106,4 +122,5 @@ void main() {
     alpha = mirror_alpha(alpha);
 #endif
     frag_color = vec4(clamp(color, 0.0, 1.0) * alpha, alpha);
+#endif
 }
