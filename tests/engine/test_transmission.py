@@ -118,6 +118,7 @@ def test_dispersion_splits_colours_at_edges(tmp_path, gl):
     split = _frames(tmp_path, name="disp", KHR_materials_volume=volume, KHR_materials_dispersion={"dispersion": 5.0})
     diff = np.abs(split - plain).sum(-1)
     assert 0.001 < (diff > 60).mean() < 0.1
+    assert not load_model(tmp_path / "disp.glb").warnings  # the extension is known, not ignored
     none = _frames(tmp_path, name="disp0", KHR_materials_volume=volume, KHR_materials_dispersion={"dispersion": 0.0})
     np.testing.assert_array_equal(none, plain)  # dispersion 0 compiles and renders the plain ball
 
