@@ -20,7 +20,7 @@ from .sh9 import sh9_project
 
 log = logging.getLogger(__name__)
 
-VERSION = 3  # bump when the baking changes, so stale caches are not reused
+VERSION = 4  # bump when the baking changes, so stale caches are not reused (4: the panorama layout)
 LEVELS = 6  # roughness 0, 0.2 … 1.0
 LUT_SIZE = 32
 OCT_SIZE = 256  # prefiltered maps are octahedral: no trigonometry per pixel to look them up
