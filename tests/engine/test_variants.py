@@ -1,7 +1,8 @@
 """KHR_materials_variants: variants and mappings read (and refused when broken), the `materialVariant`
-setting checked against the model, and the variant's materials in what is rendered."""
+setting checked against the model, and the variant's materials in what is rendered and in `dxgl info`."""
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -16,7 +17,9 @@ from dxgl_engine.motion import camera_paths
 from dxgl_engine.pipeline.jobs import frame_key
 from dxgl_engine.pipeline.timeline import Timeline
 from dxgl_engine.pipeline.video import render_video
+from dxgl_engine.scene.info import model_info
 from dxgl_engine.settings import Settings
+from tests.engine.test_cli import run
 from tests.gltf_builder import GltfBuilder, cube_corners, quad
 
 EXT = "KHR_materials_variants"
@@ -60,6 +63,7 @@ def test_variants_and_mappings_are_read():
     assert (cube.material, cube.variant_materials) == (0, {0: 1, 1: 2})
     assert (slab.material, slab.variant_materials) == (0, {})
     assert scene.warnings == []  # the extension is known: no "dxgl ignores" warning
+    assert model_info(scene)["materialVariants"] == ["Red", "Blue"]
 
 
 def test_a_model_may_require_the_extension():
@@ -79,6 +83,7 @@ def test_models_without_the_extension_have_no_variants():
     b.simple_model(*cube_corners())
     scene = load(b)
     assert scene.material_variants == [] and scene.meshes[0].primitives[0].variant_materials == {}
+    assert model_info(scene)["materialVariants"] == []
 
 
 def _mapping(m: dict) -> dict:
@@ -270,6 +275,27 @@ def test_posters_of_a_video_use_the_variant(gl, cube_scene, tmp_path):
     poster = np.asarray(Image.open(result.paths.poster).convert("RGB"))
     red = object_colour(poster)
     assert red[0] - red[2] > 40, red
+
+
+# -- dxgl info -----------------------------------------------------------------------------------
+
+
+def test_dxgl_info_lists_the_variants(tmp_path):
+    path = variant_cube(names=("Yellow Sneaker", "Red Sneaker")).write_glb(tmp_path / "shoe.glb")
+    p = run("info", path)
+    assert p.returncode == 0, p.stderr
+    assert "materialVariants: Yellow Sneaker, Red Sneaker" in p.stdout
+    p = run("info", path, "--json")
+    assert json.loads(p.stdout)["materialVariants"] == ["Yellow Sneaker", "Red Sneaker"]
+
+
+def test_dxgl_render_refuses_an_unknown_variant_in_one_line(tmp_path):
+    path = variant_cube(names=("Yellow Sneaker", "Red Sneaker")).write_glb(tmp_path / "shoe.glb")
+    p = run("render", path, "-o", tmp_path / "x.mp4", "--settings", '{"materialVariant": "Blue Sneaker"}')
+    assert p.returncode == 2
+    assert p.stderr.strip().splitlines() == ["dxgl: error: materialVariant 'Blue Sneaker' is not in the model; its "
+                                             "material variants are: 'Yellow Sneaker', 'Red Sneaker'"]
+    assert not (tmp_path / "x.mp4").exists()
 
 
 # -- a third-party model -------------------------------------------------------------------------
