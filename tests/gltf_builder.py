@@ -285,3 +285,28 @@ def icosahedron() -> tuple[np.ndarray, np.ndarray]:
                       [10, 7, 6], [7, 1, 8], [3, 9, 4], [3, 4, 2], [3, 2, 6], [3, 6, 8], [3, 8, 9], [4, 9, 5],
                       [2, 4, 11], [6, 2, 10], [8, 6, 7], [9, 8, 1]], np.uint16)  # fmt: skip
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32), faces
+
+
+MATERIALS_VARIANTS = "KHR_materials_variants"
+VARIANT_COLOURS = {"grey": [0.5, 0.5, 0.5, 1.0], "red": [0.9, 0.05, 0.05, 1.0], "blue": [0.05, 0.05, 0.9, 1.0]}
+
+
+def variant_cube(names=("Red", "Blue"), mappings: list | None = None, generator: str = "dxgl tests") -> GltfBuilder:
+    """A grey cube (side 2, centred on the origin) that KHR_materials_variants' first two variants, by
+    default named "Red" and "Blue", turn red or blue, on a grey slab below it that no variant maps.
+    Materials: 0 grey, 1 red, 2 blue (rough dielectrics); `mappings` replaces the cube's."""
+    b = GltfBuilder(generator)
+    grey, red, blue = (b.material(name=name, pbrMetallicRoughness={"baseColorFactor": colour, "metallicFactor": 0.0,
+                                                                   "roughnessFactor": 0.6})
+                       for name, colour in VARIANT_COLOURS.items())  # fmt: skip
+    positions, indices = cube_corners()
+    cube = b.primitive(positions, indices, material=grey)
+    if mappings is None:
+        mappings = [{"material": red, "variants": [0], "name": "red paint"}, {"material": blue, "variants": [1]}]
+    cube["extensions"] = {MATERIALS_VARIANTS: {"mappings": mappings}}
+    slab = b.primitive(positions * np.array([2.0, 0.1, 2.0], np.float32) - np.array([0, 1.2, 0], np.float32),
+                       indices, material=grey)
+    b.scene(b.node(mesh=b.mesh(cube, slab)))
+    b.gltf["extensions"] = {MATERIALS_VARIANTS: {"variants": [{"name": n} for n in names]}}
+    b.use_extension(MATERIALS_VARIANTS)
+    return b

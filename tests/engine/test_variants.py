@@ -20,32 +20,11 @@ from dxgl_engine.pipeline.video import render_video
 from dxgl_engine.scene.info import model_info
 from dxgl_engine.settings import Settings
 from tests.engine.test_cli import run
-from tests.gltf_builder import GltfBuilder, cube_corners, quad
+from tests.gltf_builder import MATERIALS_VARIANTS, GltfBuilder, cube_corners, quad, variant_cube
 
-EXT = "KHR_materials_variants"
+EXT = MATERIALS_VARIANTS
 PRIM = f"meshes[0].primitives[0].extensions.{EXT}"
-GREY, RED, BLUE = [0.5, 0.5, 0.5, 1.0], [0.9, 0.05, 0.05, 1.0], [0.05, 0.05, 0.9, 1.0]
 BG = (255, 255, 255)
-
-
-def variant_cube(names=("Red", "Blue"), mappings=None) -> GltfBuilder:
-    """A grey cube whose variants "Red" and "Blue" turn it red or blue, on a grey slab no variant maps.
-    Materials: 0 grey, 1 red, 2 blue."""
-    b = GltfBuilder()
-    grey, red, blue = (b.material(name=n, pbrMetallicRoughness={"baseColorFactor": c, "metallicFactor": 0.0,
-                                                                "roughnessFactor": 0.6})
-                       for n, c in (("grey", GREY), ("red", RED), ("blue", BLUE)))  # fmt: skip
-    positions, indices = cube_corners()
-    cube = b.primitive(positions, indices, material=grey)
-    cube["extensions"] = {EXT: {"mappings": [{"material": red, "variants": [0], "name": "red paint"},
-                                             {"material": blue, "variants": [1]}]
-                                if mappings is None else mappings}}  # fmt: skip
-    slab = b.primitive(positions * np.array([2.0, 0.1, 2.0], np.float32) - np.array([0, 1.2, 0], np.float32),
-                       indices, material=grey)
-    b.scene(b.node(mesh=b.mesh(cube, slab)))
-    b.gltf["extensions"] = {EXT: {"variants": [{"name": n} for n in names]}}
-    b.use_extension(EXT)
-    return b
 
 
 def load(b: GltfBuilder):
