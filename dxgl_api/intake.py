@@ -13,7 +13,7 @@ from typing import Any
 
 import peewee as pw
 
-from dxgl_engine import DxglError, convert_to_glb, load_glb_bytes
+from dxgl_engine import DxglError, Scene, convert_to_glb, load_glb_bytes
 
 from . import config, jobs, render_requests, storage
 from .db import write_transaction
@@ -62,7 +62,8 @@ def take_model(user: User, received: storage.Received, original_name: str, raw_s
     _check_upload_limit(user)
     request = RenderRequest(None, settings, overlay_files)  # model set once it exists
     render_requests.check_affordable(user, [request])
-    glb = _validated_glb(received, original_name)
+    glb, scene = _validated_glb(received, original_name)
+    render_requests.check_for_model(settings, scene)  # its clip or variant: before anything is stored
     blob = storage.put_blob(glb)
     try:
         with write_transaction():
@@ -82,6 +83,7 @@ def take_model(user: User, received: storage.Received, original_name: str, raw_s
 
 
 def _duplicate(user: User, model: Model3D, settings, overlay_files) -> dict:
+    render_requests.ModelScenes().check(model, settings)
     render = render_requests.create(user, [RenderRequest(model, settings, overlay_files)])[0]
     return {"modelId": model.id, "renderId": render.id, "duplicate": True}
 
@@ -99,10 +101,11 @@ def _check_upload_limit(user: User) -> None:
         raise ApiError("upload_limit", f"free accounts may hold {limit} models; delete some or add credits")
 
 
-def _validated_glb(received: storage.Received, original_name: str) -> bytes:
+def _validated_glb(received: storage.Received, original_name: str) -> tuple[bytes, Scene]:
+    """The GLB to store and the scene it reads as (invalid_format when the reader refuses it)."""
     try:
         glb = convert_to_glb(received.path)
-        load_glb_bytes(glb, original_name)
+        scene = load_glb_bytes(glb, original_name)
     except DxglError as err:  # InvalidFormat, or anything else the reader refuses
         raise ApiError("invalid_format", f"{original_name}: {err}") from None
-    return glb
+    return glb, scene

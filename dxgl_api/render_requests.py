@@ -1,8 +1,9 @@
 """Turning a request for renders into queued, paid-for render rows.
 
 Settings are validated by the engine (`Settings.from_json`, with the account's length limit);
-`bgImageId` must name one of the caller's overlays or a system overlay. Rows and credits are
-written in the caller's transaction; the jobs are queued only after it commits.
+`bgImageId` must name one of the caller's overlays or a system overlay; an animation clip or material
+variant must be one the model has (`ModelScenes`, the engine's `check_model_settings`). Rows and
+credits are written in the caller's transaction; the jobs are queued only after it commits.
 """
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dxgl_engine import ADMIN_MAX_LENGTH, MAX_LENGTH, InvalidSettings, Settings
+from dxgl_engine import (
+    ADMIN_MAX_LENGTH,
+    MAX_LENGTH,
+    DxglError,
+    InvalidSettings,
+    Scene,
+    Settings,
+    check_model_settings,
+    names_model_parts,
+)
 
 from . import credits, jobs, storage
 from .db import write_transaction
@@ -64,6 +74,38 @@ def parse_settings(raw: Any, user: User, where: str = "renderSettings") -> tuple
                                                    "or a system overlay")
             files[key] = str(storage.overlay_path(overlay.blob))
     return settings, files
+
+
+def check_for_model(settings: Settings, scene: Scene, where: str = "renderSettings") -> None:
+    """invalid_settings (400) when `settings` name an animation clip or a material variant that `scene`
+    lacks; the engine's message lists what the model has."""
+    try:
+        check_model_settings(scene, settings)
+    except InvalidSettings as err:
+        raise ApiError("invalid_settings", f"{where}: {err}") from None
+
+
+class ModelScenes:
+    """Stored models read for `check_for_model`, each at most once per request and only for settings
+    that name a part of a model: reading one (its textures too) costs what an upload's validation does,
+    so renders that name no clip or variant cost nothing more."""
+
+    def __init__(self):
+        self._scenes: dict[str, Scene | None] = {}
+
+    def check(self, model: Model3D, settings: Settings, where: str = "renderSettings") -> None:
+        """`check_for_model` against the stored `model`. A model that cannot be read from storage is not
+        judged here: its render fails in the worker with the reason, as it always has."""
+        if not names_model_parts(settings):
+            return
+        if model.id not in self._scenes:
+            try:
+                self._scenes[model.id] = jobs.load_scene(model)
+            except (DxglError, OSError):
+                self._scenes[model.id] = None
+        scene = self._scenes[model.id]
+        if scene is not None:
+            check_for_model(settings, scene, where)
 
 
 def visible_overlay(user: User, overlay_id: str) -> Overlay | None:

@@ -37,6 +37,8 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "Scene": ("scene.model", "Scene"),
     "model_info": ("scene.info", "model_info"),
     "resolve_animation": ("scene.animation", "resolve_animation"),
+    **{n: ("scene.variants", n) for n in ("resolve_material_variant", "with_material_variant")},
+    **{n: ("scene.model_settings", n) for n in ("check_model_settings", "names_model_parts")},
     "Shot": ("motion.camera", "Shot"),
     "camera_paths": ("motion.camera_paths", None),
     "SSAA": ("render.renderer", "SSAA"),

@@ -91,6 +91,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("shadowSoftness", "shadow_softness", "number", 0.5, "Blur of the ground shadow", 0, 1, extension=True),
     FieldSpec("fgImageId", "fg_image_id", "string", None, "Overlay asset ID composited over the render",
               extension=True),
+    FieldSpec("materialVariant", "material_variant", "string", None,
+              "Material variant of the model by name (glTF KHR_materials_variants); none = its default materials",
+              extension=True),
 )  # fmt: skip
 
 FIELDS_BY_KEY = {f.key: f for f in FIELDS}
@@ -133,6 +136,7 @@ class Settings:
     shadow_intensity: float = 0.7
     shadow_softness: float = 0.5
     fg_image_id: str | None = None
+    material_variant: str | None = None
 
     # --- construction -------------------------------------------------------------------------
     @classmethod

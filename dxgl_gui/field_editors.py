@@ -316,7 +316,7 @@ class ColorEditor(LineFieldEditor):
 
 class StringEditor(LineFieldEditor):
     """Free text (empty = the default), or a drop-down when the app knows the possible values
-    (the model's animation clips)."""
+    (the model's animation clips and material variants)."""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None):
         super().__init__(spec, parent)

@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         stats = model_info(scene)
         self.info.show_stats(Path(path).name, stats)
         self._offer_animations([a["name"] for a in stats.get("animations", [])])
+        self._offer_variants(stats.get("materialVariants", []))
         self.preview.set_scene(scene, self.settings(), self.files())
         self.prefs.add_recent(path)
         self.setWindowTitle(f"dxgl — {Path(path).name}")
@@ -211,6 +212,14 @@ class MainWindow(QMainWindow):
         current = self.settings().animation
         if current is not None and current not in [value for _, value in choices]:
             self.panel.set_settings(self.settings().replace(animation=None), emit=False)
+
+    def _offer_variants(self, names: list[str]) -> None:
+        """The material variant setting becomes a drop-down of the model's variants (KHR_materials_variants);
+        a variant the new model lacks is cleared rather than failing the preview."""
+        current = self.settings().material_variant
+        if current is not None and current not in names:  # cleared first: the drop-down keeps no stale entry
+            self.panel.set_settings(self.settings().replace(materialVariant=None), emit=False)
+        self.panel.set_choices("materialVariant", [("(default materials)", None), *((n, n) for n in names)])
 
     def _on_load_failed(self, path: str, message: str) -> None:
         self._status(f"Could not open {Path(path).name}")

@@ -1,5 +1,6 @@
-"""The model panel: what the reader found (triangles, materials, textures, animations, bounds)
-and its warnings (skipped primitives, unsupported extensions), from the engine's `model_info(scene)`.
+"""The model panel: what the reader found (triangles, materials, textures, animations, material
+variants, bounds) and its warnings (skipped primitives, unsupported extensions), from the engine's
+`model_info(scene)`.
 
 Known keys get a readable line; keys the engine adds later are shown as they come."""
 from __future__ import annotations
@@ -8,11 +9,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QListWidget, QListWidgetItem, QStyle, QVBoxLayout, QWidget
 
-SHOWN_FIRST = ("triangles", "uniqueTriangles", "vertices", "materials", "textures", "animations", "bounds")
+SHOWN_FIRST = ("triangles", "uniqueTriangles", "vertices", "materials", "textures", "animations", "materialVariants",
+               "bounds")
 HIDDEN = {"warnings"}
 LABELS = {
     "triangles": "Triangles", "uniqueTriangles": "Unique triangles", "vertices": "Vertices",
-    "materials": "Materials", "textures": "Textures", "animations": "Animations", "bounds": "Bounds",
+    "materials": "Materials", "textures": "Textures", "animations": "Animations",
+    "materialVariants": "Material variants", "bounds": "Bounds",
     "nodes": "Nodes", "meshes": "Meshes", "instances": "Instances", "primitives": "Primitives", "skins": "Skins",
     "morphTargets": "Morph targets", "lights": "Lights", "cameras": "Cameras",
     "extensionsUsed": "Extensions used", "extensionsRequired": "Extensions required",

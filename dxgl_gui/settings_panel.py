@@ -162,7 +162,7 @@ class SettingsPanel(QWidget):
         self._validate(emit=emit)
 
     def set_choices(self, key: str, choices: list[tuple[str, str | None]] | None) -> None:
-        """Offer known values for a free-text setting (the model's animation clips)."""
+        """Offer known values for a free-text setting (the model's animation clips and material variants)."""
         editor = self.editors.get(key)
         if editor is not None and hasattr(editor, "set_choices"):
             editor.set_choices(choices)

@@ -346,3 +346,28 @@ def uv_sphere(rings: int = 24) -> tuple[np.ndarray, np.ndarray]:
     c, d = b + width, a + width
     indices = np.stack([a, b, c, a, c, d], -1).ravel()
     return positions.reshape(-1, 3).astype(np.float32), indices.astype(np.uint32)
+
+
+MATERIALS_VARIANTS = "KHR_materials_variants"
+VARIANT_COLOURS = {"grey": [0.5, 0.5, 0.5, 1.0], "red": [0.9, 0.05, 0.05, 1.0], "blue": [0.05, 0.05, 0.9, 1.0]}
+
+
+def variant_cube(names=("Red", "Blue"), mappings: list | None = None, generator: str = "dxgl tests") -> GltfBuilder:
+    """A grey cube (side 2, centred on the origin) that KHR_materials_variants' first two variants, by
+    default named "Red" and "Blue", turn red or blue, on a grey slab below it that no variant maps.
+    Materials: 0 grey, 1 red, 2 blue (rough dielectrics); `mappings` replaces the cube's."""
+    b = GltfBuilder(generator)
+    grey, red, blue = (b.material(name=name, pbrMetallicRoughness={"baseColorFactor": colour, "metallicFactor": 0.0,
+                                                                   "roughnessFactor": 0.6})
+                       for name, colour in VARIANT_COLOURS.items())  # fmt: skip
+    positions, indices = cube_corners()
+    cube = b.primitive(positions, indices, material=grey)
+    if mappings is None:
+        mappings = [{"material": red, "variants": [0], "name": "red paint"}, {"material": blue, "variants": [1]}]
+    cube["extensions"] = {MATERIALS_VARIANTS: {"mappings": mappings}}
+    slab = b.primitive(positions * np.array([2.0, 0.1, 2.0], np.float32) - np.array([0, 1.2, 0], np.float32),
+                       indices, material=grey)
+    b.scene(b.node(mesh=b.mesh(cube, slab)))
+    b.gltf["extensions"] = {MATERIALS_VARIANTS: {"variants": [{"name": n} for n in names]}}
+    b.use_extension(MATERIALS_VARIANTS)
+    return b

@@ -9,7 +9,15 @@ from ..auth import require
 from ..db import write_transaction
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
-from ..render_requests import MAX_BATCH, RenderRequest, batch_items, create, owned_model, parse_settings
+from ..render_requests import (
+    MAX_BATCH,
+    ModelScenes,
+    RenderRequest,
+    batch_items,
+    create,
+    owned_model,
+    parse_settings,
+)
 from ..schemas import (
     DeletedEnvelope,
     PageArgs,
@@ -105,6 +113,7 @@ def create_render(args):
     """Create a render of one of your models (costs the quality tier's credits)."""
     model = owned_model(g.user, args["modelId"])
     settings, files = parse_settings(args.get("renderSettings"), g.user)
+    ModelScenes().check(model, settings)
     render = create(g.user, [RenderRequest(model, settings, files)])[0]
     return {"data": render_json(Render.get_by_id(render.id))}
 
@@ -168,17 +177,20 @@ def delete_render(render_id):
 def batch_renders(args):
     """Up to 100 renders at once, paid all or nothing; a model's items render together."""
     items = batch_items(args["renders"], "a batch holds")
-    requests = [_batch_item(i, item, g.user) for i, item in enumerate(items)]
+    scenes = ModelScenes()
+    requests = [_batch_item(i, item, g.user, scenes) for i, item in enumerate(items)]
     rows = create(g.user, requests)
     return {"data": [render_json(Render.get_by_id(r.id)) for r in rows]}
 
 
-def _batch_item(index: int, item, user: User) -> RenderRequest:
+def _batch_item(index: int, item, user: User, scenes: ModelScenes) -> RenderRequest:
     if not isinstance(item, dict):
         raise ApiError("invalid_request", f"renders[{index}] must be an object with modelId and renderSettings")
     if item.get("modelId") in (None, ""):
         raise ApiError("model_id_required", f"renders[{index}].modelId is required")
     model = owned_model(user, item["modelId"])
-    settings, files = parse_settings(item.get("renderSettings"), user, where=f"renders[{index}].renderSettings")
+    where = f"renders[{index}].renderSettings"
+    settings, files = parse_settings(item.get("renderSettings"), user, where=where)
+    scenes.check(model, settings, where)
     return RenderRequest(model, settings, files)
 

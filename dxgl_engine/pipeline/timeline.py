@@ -1,8 +1,9 @@
 """A timeline: one scene, one settings object, every frame of the video renderable on its own.
 
-The pipeline, the desktop preview and the notebook widgets all go through `Timeline`: it resolves the
-animation, places and frames the model over the whole effect path and every pose the animation
-takes, and renders the frame at any index or any t in [0, 1] without rendering the ones before it.
+The pipeline, the desktop preview and the notebook widgets all go through `Timeline`: it applies the
+material variant, resolves the animation, places and frames the model over the whole effect path and
+every pose the animation takes, and renders the frame at any index or any t in [0, 1] without
+rendering the ones before it.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..render_files import RenderFiles
 from ..scene.animation import Player, resolve_animation
 from ..scene.model import Scene
 from ..scene.transforms import transform_points
+from ..scene.variants import with_material_variant
 from ..settings import Settings
 from ..tiers import FPS
 
@@ -31,6 +33,8 @@ class Timeline:
 
     def __init__(self, scene: Scene, settings: Settings, size: tuple[int, int] | None = None, *,
                  ssaa: int = SSAA, offscreen: bool = True, files: RenderFiles | None = None):
+        # The one place a material variant is applied: every render path builds a Timeline.
+        scene = with_material_variant(scene, settings.material_variant)
         self.scene, self.settings = scene, settings
         self.files = files or RenderFiles()
         self.width, self.height = size or settings.size

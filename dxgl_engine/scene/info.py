@@ -1,5 +1,5 @@
 """What a model holds, in numbers: what `dxgl info` prints, the desktop app's model panel shows and
-the notebook widget lists the animations from."""
+the notebook widget lists the animations and material variants from."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +11,7 @@ from .posed import bounds
 def model_info(scene: Scene) -> dict:
     """Counts (nodes, meshes, instances, primitives, triangles drawn and unique, vertices,
     materials, textures, skins, morph targets, lights, cameras), the animations with their
-    durations in seconds, the glTF extensions used and required, the bounds at rest (model units)
+    durations in seconds, the material variants' names (KHR_materials_variants), the glTF extensions used and required, the bounds at rest (model units)
     and the reader's warnings, under the JSON names `dxgl info --json` prints."""
     inst = scene.instances()
     lo, hi = bounds(scene)
@@ -27,6 +27,7 @@ def model_info(scene: Scene) -> dict:
         "materials": len(scene.materials),
         "textures": len(scene.images),
         "animations": [{"name": a.name, "duration": round(a.duration, 4)} for a in scene.animations],
+        "materialVariants": list(scene.material_variants),
         "skins": len(scene.skins),
         "morphTargets": max((len(p.targets) for p in prims), default=0),
         "lights": len(scene.lights),

@@ -102,6 +102,9 @@ class Primitive:
     weights: list[np.ndarray] = field(default_factory=list)  # each (N, 4) float32
     targets: list[MorphTarget] = field(default_factory=list)
     material: int | None = None  # index into Scene.materials; None = glTF default material
+    # KHR_materials_variants mappings: index into Scene.material_variants -> index into Scene.materials, for
+    # the variants that dress this primitive differently (the others keep `material`).
+    variant_materials: dict[int, int] = field(default_factory=dict)
 
     @property
     def triangle_count(self) -> int:
@@ -200,6 +203,8 @@ class Scene:
     skins: list[Skin] = field(default_factory=list)
     animations: list[Animation] = field(default_factory=list)
     lights: list[Light] = field(default_factory=list)
+    # KHR_materials_variants variant names, in glTF order (unique: the reader renames repeats).
+    material_variants: list[str] = field(default_factory=list)
     cameras: int = 0
     extensions_used: list[str] = field(default_factory=list)
     extensions_required: list[str] = field(default_factory=list)

@@ -194,7 +194,7 @@ class TextControl(FieldControl):
         self.input.value = _text(value)
 
     def set_choices(self, choices: list[str]) -> None:
-        """Values to offer (e.g. a model's animation clips); any other text may still be typed."""
+        """Values to offer (e.g. a model's animation clips or material variants); any other text may still be typed."""
         self.input.options = list(choices)
 
 

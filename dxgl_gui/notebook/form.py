@@ -35,7 +35,8 @@ def as_settings(value: Any) -> Settings:
 
 class SettingsForm:
     """The controls, grouped; `settings` is the last valid Settings; listeners get each new one.
-    `check` adds the model's own refusals (an animation clip it does not have) to the engine's."""
+    `check` adds the model's own refusals (an animation clip or material variant it does not have) to the
+    engine's."""
 
     def __init__(self, check: CheckFn | None = None):
         self.check = check

@@ -11,13 +11,14 @@ from typing import Any
 
 import ipywidgets as W
 
-from dxgl_engine import DxglError, InvalidSettings, RenderFiles, Scene, Settings, load_model, resolve_animation
+from dxgl_engine import DxglError, InvalidSettings, RenderFiles, Scene, Settings, check_model_settings, load_model
 
 from .form import SettingsForm
 from .preview import Preview
 from .quote import Quote, QuotePanel, render_json
 
 ANIMATION_KEY = "animation"
+VARIANT_KEY = "materialVariant"
 
 
 def as_scene(model: str | os.PathLike | Scene) -> Scene:
@@ -42,6 +43,7 @@ class SettingsWidget(W.HBox):
         clear.on_click(lambda _b: self.clear_batch())
         self.form.observe(self._changed)
         self._offer_animations()
+        self._offer_variants()
         if settings is not None:
             self.form.load(settings)
         side = W.VBox([self.preview.widget, self.quote_panel.widget, W.HBox([add, clear])])
@@ -111,10 +113,10 @@ class SettingsWidget(W.HBox):
         self.preview.set_settings(settings)
 
     def _model_check(self, settings: Settings) -> None:
-        resolve_animation(self.scene, settings.animation)
+        check_model_settings(self.scene, settings)  # its animation clip and material variant
 
     def _engine_refused(self, err: DxglError) -> None:
-        """The engine refused settings only the model can judge (an unknown animation clip)."""
+        """The engine refused settings only the model can judge (an unknown animation clip or material variant)."""
         if isinstance(err, InvalidSettings) and err.field:
             self.form.show_error(str(err), err.field)
 
@@ -123,3 +125,8 @@ class SettingsWidget(W.HBox):
         names = [a.name for a in self.scene.animations]
         if control is not None and hasattr(control, "set_choices"):
             control.set_choices(["*", *names] if names else [])
+
+    def _offer_variants(self) -> None:
+        control = self.form.controls.get(VARIANT_KEY)
+        if control is not None and hasattr(control, "set_choices"):
+            control.set_choices(list(self.scene.material_variants))

@@ -11,8 +11,9 @@ from dxgl_api.db import connection
 from dxgl_api.tables import LedgerEntry, Render, User
 from dxgl_engine.errors import RenderFailed
 from dxgl_engine.tiers import TIERS
+from tests.gltf_builder import variant_cube
 
-from .conftest import uploaded
+from .conftest import upload, uploaded
 
 
 @pytest.fixture
@@ -225,6 +226,61 @@ def test_batch_errors(client, alice, model_id):
     assert r.json["error"]["code"] == "invalid_settings" and "renders[0]" in r.json["error"]["message"]
     with connection():
         assert Render.select().count() == 2
+
+
+def test_a_material_variant_is_checked_against_the_model_at_creation(client, alice, fake_engine):
+    model_id = uploaded(client, alice, data=variant_cube(generator="api variants").glb())["modelId"]
+    plain_id = uploaded(client, alice)["modelId"]
+
+    def create(model, settings):
+        return client.post("/v1/renders", json={"modelId": model, "renderSettings": settings}, headers=alice.headers)
+
+    before = balance(alice)
+    r = create(model_id, {"materialVariant": "Green"})
+    assert r.status_code == 400 and r.json["error"] == {
+        "code": "invalid_settings", "status": 400,
+        "message": "renderSettings: materialVariant 'Green' is not in the model; its material variants are: 'Red', "
+                   "'Blue'"}  # fmt: skip
+    r = create(plain_id, {"materialVariant": "Red"})
+    assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_settings")
+    assert "the model has no material variants" in r.json["error"]["message"]
+    r = create(plain_id, {"animation": "*"})  # the model's clips are checked at the same point
+    assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_settings")
+    assert "renderSettings: animation '*' was requested but the model has no animations" in r.json["error"]["message"]
+    assert balance(alice) == before  # refusals cost nothing
+    r = create(model_id, {"materialVariant": "Blue"})
+    assert r.status_code == 201 and r.json["data"]["renderSettings"]["materialVariant"] == "Blue"
+    assert fake_engine.calls[-1]["settings"].material_variant == "Blue"
+    assert balance(alice) == before - 1
+
+
+def test_a_batch_names_the_item_whose_variant_the_model_lacks(client, alice):
+    model_id = uploaded(client, alice, data=variant_cube(generator="api batch variants").glb())["modelId"]
+    items = [{"modelId": model_id, "renderSettings": {"materialVariant": "Red"}},
+             {"modelId": model_id, "renderSettings": {"materialVariant": "red"}}]  # fmt: skip
+    r = client.post("/v1/renders/batch", json={"renders": items}, headers=alice.headers)
+    assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_settings")
+    assert r.json["error"]["message"].startswith("renders[1].renderSettings: materialVariant 'red' is not in the model")
+    with connection():
+        assert Render.select().count() == 2  # the upload's render and preview only
+    items[1]["renderSettings"]["materialVariant"] = "Blue"
+    r = client.post("/v1/renders/batch", json={"renders": items}, headers=alice.headers)
+    assert r.status_code == 201
+    assert [d["renderSettings"]["materialVariant"] for d in r.json["data"]] == ["Red", "Blue"]
+
+
+def test_an_upload_naming_a_variant_its_model_lacks_stores_nothing(client, alice):
+    data = variant_cube(generator="api upload variants").glb()
+    r = upload(client, alice, data=data, settings={"materialVariant": "Green"})
+    assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_settings")
+    assert "its material variants are: 'Red', 'Blue'" in r.json["error"]["message"]
+    assert client.get("/v1/models", headers=alice.headers).json["meta"]["total"] == 0
+    first = uploaded(client, alice, data=data, settings={"materialVariant": "Red"})
+    assert first["duplicate"] is False
+    r = upload(client, alice, data=data, settings={"materialVariant": "Green"})  # the stored model is checked
+    assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_settings")
+    again = uploaded(client, alice, data=data, settings={"materialVariant": "Blue"})
+    assert again["duplicate"] is True and again["modelId"] == first["modelId"]
 
 
 def test_parallel_renders_never_overdraw(app, make_account):

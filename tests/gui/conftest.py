@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.gltf_builder import GltfBuilder, cube_corners
+from tests.gltf_builder import GltfBuilder, cube_corners, variant_cube
 
 SCREEN = "1600x1000x24"
 GUI_DIR = Path(__file__).resolve().parent
@@ -178,6 +178,12 @@ def animated_path(tmp_path_factory) -> Path:
          "channels": [{"sampler": 0, "target": {"node": node, "path": "translation"}}]},
     ]  # fmt: skip
     return b.write_glb(tmp_path_factory.mktemp("models") / "animated.glb")
+
+
+@pytest.fixture(scope="session")
+def variants_path(tmp_path_factory) -> Path:
+    """A grey cube whose material variants "Red" and "Blue" repaint it (KHR_materials_variants)."""
+    return variant_cube().write_glb(tmp_path_factory.mktemp("models") / "variants.glb")
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -131,3 +131,16 @@ def test_an_engine_refusal_is_a_dialog(window, qtbot, product_path, tmp_path):
     (box,) = message_boxes(window)
     assert message in box.text()
     assert list(out_dir.iterdir()) == []
+
+
+def test_an_export_renders_the_chosen_material_variant(window, qtbot, variants_path, tmp_path):
+    open_model(window, qtbot, variants_path)
+    window.panel.set_settings(Settings.from_json({"length": 3, "materialVariant": "Red"}))
+    wait_exact(window, qtbot)
+    out = tmp_path / "red.mp4"
+    job = window.start_export(out, size=(96, 54))  # the worker process loads the model and the settings anew
+    with qtbot.waitSignal(job.finished, timeout=EXPORT_TIMEOUT_MS):
+        pass
+    poster = np.asarray(Image.open(VideoPaths.beside(out).poster).convert("RGB")).astype(int)
+    red = (poster[..., 0] - poster[..., 2] > 60) & (poster[..., 0] - poster[..., 1] > 60)
+    assert red.mean() > 0.02  # the cube, red: the grey default has no such pixel

@@ -30,6 +30,13 @@ def test_warnings_and_animations_are_listed(window, qtbot, animated_path):
     assert str(len(warnings)) in window.status_label.text()
 
 
+def test_material_variants_are_listed(window, qtbot, variants_path, product_path):
+    open_model(window, qtbot, variants_path)
+    assert window.info.values["materialVariants"] == "Red, Blue"
+    open_model(window, qtbot, product_path)
+    assert window.info.values["materialVariants"] == "none"
+
+
 def test_keys_the_engine_adds_later_are_shown(qtbot):
     panel = ModelInfoPanel()
     qtbot.addWidget(panel)

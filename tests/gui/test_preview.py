@@ -196,6 +196,25 @@ def test_a_clip_the_model_lacks_is_a_dialog_not_a_crash(window, qtbot, product_p
     wait_exact(window, qtbot)
 
 
+def test_material_variants_are_a_drop_down_that_repaints_the_preview(window, qtbot, variants_path, product_path):
+    open_model(window, qtbot, variants_path)
+    editor = window.panel.editors["materialVariant"]
+    assert [editor.combo.itemData(i) for i in range(editor.combo.count())] == [None, "Red", "Blue"]
+    assert editor.combo.itemText(0) == "(default materials)" and editor.combo.isVisibleTo(window.panel)
+    grey = window.preview.frame.copy()
+    choose(window.panel, "materialVariant", "Blue")
+    wait_exact(window, qtbot)
+    assert window.settings().material_variant == window.preview.live.settings.material_variant == "Blue"
+    blue = window.preview.frame
+    changed = difference(blue, grey).max(axis=-1) > 30  # the cube's pixels; background and slab stay
+    assert 0.02 < changed.mean() < 0.5
+    (r, g, b), (r0, g0, b0) = blue[changed][:, :3].mean(0), grey[changed][:, :3].mean(0)
+    assert b - r > 60 and b - g > 60 and abs(b0 - r0) < 10, ((r, g, b), (r0, g0, b0))
+    open_model(window, qtbot, product_path)  # a model without variants: the choice goes, the preview stays
+    assert window.settings().material_variant is None and window.preview.live is not None
+    assert [editor.combo.itemData(i) for i in range(editor.combo.count())] == [None]
+
+
 @pytest.mark.shared_assets
 def test_a_third_party_animated_model_matches_the_pipeline(window, qtbot, shared_assets, tmp_path):
     truck = shared_assets / "khronos" / "CesiumMilkTruck" / "CesiumMilkTruck.glb"

@@ -28,6 +28,15 @@ def scene(gl):
     return load_model(sample_path("product"))
 
 
+@pytest.fixture(scope="session")
+def variants_scene(gl):
+    """A grey cube whose material variants "Red" and "Blue" repaint it (KHR_materials_variants)."""
+    from dxgl_engine import load_glb_bytes
+    from tests.gltf_builder import variant_cube
+
+    return load_glb_bytes(variant_cube().glb(), "variants.glb")
+
+
 @pytest.fixture
 def widget(scene):
     from dxgl_gui.notebook import SettingsWidget

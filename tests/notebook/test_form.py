@@ -102,6 +102,29 @@ def test_an_animation_the_model_lacks_is_refused(widget):
     assert "no animations" in widget.form.controls["animation"].error.value
 
 
+def test_material_variants_are_offered_and_one_the_model_lacks_is_refused(variants_scene):
+    from dxgl_gui.notebook import SettingsWidget
+
+    widget = SettingsWidget(variants_scene)
+    control = widget.form.controls["materialVariant"]
+    assert list(control.input.options) == ["Red", "Blue"]
+    with pytest.raises(InvalidSettings, match="materialVariant 'Green' is not in the model; its material variants "
+                                              "are: 'Red', 'Blue'"):  # fmt: skip
+        widget.set(materialVariant="Green")
+    control.input.value = "Green"  # typed: any text may be, the engine judges it
+    assert "materialVariant" not in widget.settings
+    assert "its material variants are: &#x27;Red&#x27;, &#x27;Blue&#x27;" in control.error.value  # HTML-escaped
+    control.input.value = "Blue"
+    assert widget.settings == {"materialVariant": "Blue"} and widget.value.material_variant == "Blue"
+
+
+def test_a_variant_asked_of_a_model_without_variants_is_refused(widget):
+    assert list(widget.form.controls["materialVariant"].input.options) == []
+    with pytest.raises(InvalidSettings, match="the model has no material variants"):
+        widget.set(materialVariant="Red")
+    assert "materialVariant" not in widget.settings
+
+
 def test_auto_numbers_show_what_the_engine_would_use(widget):
     sweep = widget.form.controls["sweepAngle"]
     widget.set(effect="hero-spin")

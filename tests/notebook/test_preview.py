@@ -26,6 +26,20 @@ def test_a_setting_changes_the_preview(widget):
     assert not np.array_equal(widget.preview.frame, frame)
 
 
+def test_a_material_variant_repaints_the_preview(variants_scene):
+    from dxgl_gui.notebook import SettingsWidget
+
+    widget = SettingsWidget(variants_scene)
+    grey, builds = widget.preview.frame.copy(), widget.preview.cache.builds
+    widget.form.controls["materialVariant"].input.value = "Red"
+    red = widget.preview.frame
+    assert widget.preview.cache.builds == builds + 1  # what is drawn changed: a new Timeline
+    changed = np.abs(red.astype(int) - grey.astype(int))[..., :3].max(axis=-1) > 30  # the cube's pixels
+    assert 0.02 < changed.mean() < 0.5
+    (r, g, b), (r0, g0, b0) = red[changed][:, :3].mean(0), grey[changed][:, :3].mean(0)
+    assert r - b > 60 and r - g > 60 and abs(r0 - b0) < 10, ((r, g, b), (r0, g0, b0))
+
+
 def test_moving_t_renders_that_moment(widget):
     widget.set(effect="showcase")
     first = widget.preview.frame.copy()

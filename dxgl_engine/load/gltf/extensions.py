@@ -21,6 +21,7 @@ SUPPORTED_EXTENSIONS = frozenset(
         "KHR_materials_transmission",
         "KHR_materials_volume",
         "KHR_materials_dispersion",
+        "KHR_materials_variants",
         "KHR_lights_punctual",
         "EXT_texture_webp",
         "EXT_texture_avif",

@@ -15,6 +15,7 @@ from . import draco
 from .accessors import INDEX_COMPONENTS, UNSIGNED_BYTE, UNSIGNED_SHORT, Accessor, normalize_integers
 from .context import ReadContext
 from .fields import as_number, fail, get_dict, get_index, get_int, get_list, get_str
+from .variants import read_mappings
 
 MODE_NAMES = {
     0: "POINTS",
@@ -69,6 +70,7 @@ def _primitive(ctx: ReadContext, where: str, raw: dict, materials: list[sc.Mater
     if mode not in MODE_NAMES:
         raise fail(f"{where}.mode", f"{mode} is not a glTF primitive mode (0-6)")
     material = get_index(raw, "material", where, len(materials), "material")
+    variant_materials = read_mappings(ctx, raw, where, len(materials))
     if mode not in TRIANGLE_MODES:
         ctx.warn(f"{where}: mode {mode} ({MODE_NAMES[mode]}) skipped: dxgl renders triangles only")
         return None
@@ -94,6 +96,7 @@ def _primitive(ctx: ReadContext, where: str, raw: dict, materials: list[sc.Mater
         weights=_attribute_sets(ctx, attributes, "WEIGHTS", where, ("VEC4",), count),
         targets=_targets(ctx, raw, where, count),
         material=material,
+        variant_materials=variant_materials,
     )
     if flat:
         _flatten(prim)
@@ -266,10 +269,12 @@ def _targets(ctx: ReadContext, raw: dict, where: str, count: int) -> list[sc.Mor
 
 
 def _generate_tangents(ctx: ReadContext, prim: sc.Primitive, where: str, materials: list[sc.Material]) -> None:
-    """MikkTSpace-like tangents, only for primitives whose material has a normal map and that lack TANGENT."""
-    if prim.tangents is not None or prim.material is None:
+    """MikkTSpace-like tangents, only for primitives that lack TANGENT and one of whose materials (the
+    default one first, then those of its material variants) has a normal map."""
+    if prim.tangents is not None:
         return
-    normal_map = materials[prim.material].normal_texture
+    used = [m for m in (prim.material, *prim.variant_materials.values()) if m is not None]
+    normal_map = next((materials[m].normal_texture for m in used if materials[m].normal_texture is not None), None)
     if normal_map is None:
         return
     if normal_map.texcoord >= len(prim.texcoords):

@@ -18,6 +18,7 @@ from .fields import get_dict, get_str
 from .materials import decode_material_images, read_materials
 from .nodes import read_lights, read_nodes, scene_roots
 from .primitives import read_meshes
+from .variants import read_variants
 
 
 def read_gltf_file(path: str | Path) -> Scene:
@@ -72,6 +73,7 @@ def _read(doc: GltfDocument) -> Scene:
         ctx.warn(message)
     nodes = read_nodes(ctx)
     materials = read_materials(ctx)
+    variants = read_variants(ctx)  # before the meshes: their mappings are checked against it
     meshes = read_meshes(ctx, materials)
     skins = read_skins(ctx)
     check_skinned_meshes(ctx, nodes, meshes, skins)
@@ -83,6 +85,7 @@ def _read(doc: GltfDocument) -> Scene:
         skins=skins,
         animations=read_animations(ctx, nodes, meshes),
         lights=read_lights(ctx),
+        material_variants=variants,
         cameras=ctx.count("cameras"),
         extensions_used=used,
         extensions_required=required,
