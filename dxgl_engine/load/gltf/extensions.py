@@ -21,6 +21,7 @@ SUPPORTED_EXTENSIONS = frozenset(
         "KHR_materials_transmission",
         "KHR_materials_volume",
         "KHR_lights_punctual",
+        "EXT_mesh_gpu_instancing",
         "EXT_texture_webp",
     }
 )
