@@ -354,6 +354,27 @@ def test_an_animated_instanced_node_carries_its_instances(gl, tmp_path):
 
 
 @pytest.mark.gl
+def test_mirrored_nodes_an_animation_moves_keep_their_front_faces(gl, tmp_path):
+    """Plain nodes, two of them mirrored, drawn with their node's matrix (an animation that holds
+    still makes them per-frame items) against the same nodes baked: the draw flips the front face
+    for a mirroring world matrix as it does for mirrored instances."""
+    still = placed(False, smooth_icosahedron)
+    held = placed(False, smooth_icosahedron)
+    times = held.accessor(np.array([0.0, 1.0], np.float32))
+    where = held.accessor(np.array([[0.0, 0.0, 0.0]] * 2, np.float32))
+    held.add("animations", {"channels": [{"sampler": 0, "target": {"node": K, "path": "translation"}}],
+                            "samplers": [{"input": times, "output": where}]})  # fmt: skip
+    baked, moving = load(still, tmp_path, "a.glb"), load(held, tmp_path, "b.glb")
+    timeline = Timeline(moving, Settings.from_json({"animation": "*", "shadows": False}), (160, 90))
+    assert all(i.node is not None for i in timeline.renderer.meshes.gpu.items)
+    mean, off = differences(render(baked, shadows=False), render(moving, animation="*", shadows=False))
+    # Measured: mean 0.087, at most 13/255 on a pixel (unnormalised normals interpolated, see the
+    # test above); culled as unmirrored nodes, the two mirrored spheres show their inside faces:
+    # mean 0.49, 0.5% of the pixels over 32/255.
+    assert mean < 0.2 and off < 0.001, (mean, off)
+
+
+@pytest.mark.gl
 def test_dataset_depth_sees_every_instance(gl, tmp_path):
     a = load(placed(True, smooth_icosahedron), tmp_path, "a.glb")
     b = load(placed(False, smooth_icosahedron), tmp_path, "b.glb")
