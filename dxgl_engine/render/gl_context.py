@@ -180,6 +180,22 @@ def set_filters(texture, min_filter: int, mag_filter: int) -> None:
     gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
 
 
+def enable_instanced_draws() -> None:
+    """Give vispy's GL namespace the two entry points its instanced draws call: a gloo
+    `VertexBuffer(data, divisor=1)` makes `Program.draw` call glVertexAttribDivisor and
+    glDrawElementsInstanced (GL 3.3), which its default backend, the ES 2.0 subset, does not
+    load. Loaded here like the other raw calls; does nothing once they are there."""
+    import ctypes
+
+    from vispy.gloo import gl
+
+    if not hasattr(gl, "glVertexAttribDivisor"):
+        gl.glVertexAttribDivisor = _gl_func("glVertexAttribDivisor", ctypes.c_uint, ctypes.c_uint)
+    if not hasattr(gl, "glDrawElementsInstanced"):
+        gl.glDrawElementsInstanced = _gl_func("glDrawElementsInstanced", ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+                                              ctypes.c_void_p, ctypes.c_int)  # fmt: skip
+
+
 _native: dict = {}
 
 

@@ -5,6 +5,10 @@ hundred nodes costs a few dozen draw calls. What an animation moves stays separa
 drawn with their node's matrix each frame, skinned parts carry joints and weights and are skinned
 on the GPU from a joint-matrix texture, morphed parts are re-blended on the CPU when their weights
 change. BLEND primitives also stay separate so they can be sorted back to front every frame.
+
+A node with EXT_mesh_gpu_instancing is neither baked nor copied: each primitive of its mesh is
+uploaded once, in mesh space, and drawn in one instanced call per handedness with the instance
+matrices in a per-instance buffer, under the node's world matrix (so an animation moves them all).
 """
 from __future__ import annotations
 
@@ -58,16 +62,52 @@ _MIPMAPPED = {NEAREST_MIPMAP_NEAREST, NEAREST_MIPMAP_LINEAR, 9985, 9987}
 
 
 @dataclass
+class GpuInstances:
+    """The instances (scene.model.Instance: one per instance matrix of an EXT_mesh_gpu_instancing
+    node) that one draw item draws in one instanced call. Its vertices stay in mesh space; each
+    instance matrix takes them to the node's space, the node's world matrix on to the scene. Each
+    matrix column is a vertex buffer of its own, read once per instance (attribute divisor 1) as
+    a_instance0..3 by mesh.vert under INSTANCED."""
+
+    matrices: np.ndarray  # (K, 4, 4) float64, mesh space -> node space, in the order the buffers hold them
+    centres: np.ndarray  # (K, 3) float64, each instance's centre in node space (the mesh's centroid placed)
+    columns: list[gloo.VertexBuffer]  # four (K, 4) float32 buffers: column c of every matrix
+    mirrored: bool  # every matrix has a negative determinant: its front faces wind the other way
+
+    @classmethod
+    def upload(cls, matrices: np.ndarray, centroid: np.ndarray, mirrored: bool) -> "GpuInstances":
+        """Per-instance buffers of (K, 4, 4) `matrices` for a mesh whose vertices centre on `centroid`
+        (mesh space)."""
+        matrices = np.asarray(matrices, np.float64)
+        columns = [gloo.VertexBuffer(np.ascontiguousarray(matrices[:, :, c], np.float32), divisor=1) for c in range(4)]
+        return cls(matrices, matrices[:, :3, :3] @ centroid + matrices[:, :3, 3], columns, mirrored)
+
+    def sort_back_to_front(self, to_clip: np.ndarray) -> None:
+        """Re-order the instances farthest first for the node-space -> clip-space matrix `to_clip`:
+        blended instances, drawn in one call, must be stored in the order they are to blend. The
+        buffers are rewritten only when the order changed (a stable sort keeps ties in place)."""
+        clip = self.centres @ to_clip[:, :3].T + to_clip[:, 3]
+        order = np.argsort(-clip[:, 2] / np.maximum(np.abs(clip[:, 3]), 1e-9), kind="stable")
+        if np.array_equal(order, np.arange(len(order))):
+            return
+        self.matrices, self.centres = self.matrices[order], self.centres[order]
+        for c, column in enumerate(self.columns):
+            column.set_data(np.ascontiguousarray(self.matrices[:, :, c], np.float32))
+
+
+@dataclass
 class DrawItem:
     vbo: gloo.VertexBuffer
     ibo: gloo.IndexBuffer
     material: Material
     textures: dict[str, tuple[gloo.Texture2D, TextureRef]]
-    centroid: np.ndarray  # in the item's vertex space, for back-to-front sorting of BLEND items
-    triangles: int
+    # For back-to-front sorting of BLEND items, in the space the item's matrix maps from (Meshes.item_matrix):
+    # its vertex space, or for an instanced item its node's space (the centre of its instances).
+    centroid: np.ndarray
+    triangles: int  # triangles drawn: an instanced item's mesh triangles times its instances
     features: frozenset[str]  # shader #defines: which attributes, textures and modes it uses
     uniforms: dict = field(default_factory=dict)  # the material's constant uniforms
-    node: int | None = None  # drawn with this node's world matrix (parts an animation moves)
+    node: int | None = None  # drawn with this node's world matrix (parts an animation moves, instanced nodes)
     skin: int | None = None  # skinned with this skin's joint matrices (vertices in bind space)
     morph_source: Primitive | None = None  # re-blended from this primitive's targets each pose
     morph_node: int | None = None
@@ -77,6 +117,7 @@ class DrawItem:
     ordered: dict[int, gloo.IndexBuffer] = field(default_factory=dict)
     # Scene-space point the baked vertices are relative to (see GpuScene.upload); zero for the rest.
     origin: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    instances: GpuInstances | None = None  # EXT_mesh_gpu_instancing: drawn once per instance, in one call
 
     @property
     def blend(self) -> bool:
@@ -107,11 +148,13 @@ class GpuScene:
     joint_textures: dict[int, gloo.Texture2D] = field(default_factory=dict)
     dynamic: bool = False
     _textures: dict = field(default_factory=dict)
+    _mesh_space: dict = field(default_factory=dict)  # (primitive id, attributes) -> instanced geometry
 
     @classmethod
     def upload(cls, scene: Scene, pose: Pose, moving: set[int] = frozenset()) -> "GpuScene":
         """Upload `scene` as posed by `pose`. Nodes in `moving` (driven by an animation, and their
-        descendants) and every skinned or morphed mesh become per-frame items."""
+        descendants) and every skinned or morphed mesh become per-frame items; nodes with
+        EXT_mesh_gpu_instancing become instanced items (see `_instanced`)."""
         gpu = cls()
         static: dict[int | None, list[tuple[Primitive, np.ndarray]]] = {}
         separate: list[DrawItem] = []
@@ -123,6 +166,8 @@ class GpuScene:
         to_origin = np.eye(4)
         to_origin[:3, 3] = -origin
         for inst in instances:
+            if inst.instance_index is not None:  # drawn together, from the node's instance matrices, below
+                continue
             node = scene.nodes[inst.node]
             skinned = node.skin is not None
             for prim in scene.meshes[inst.mesh].primitives:
@@ -150,6 +195,8 @@ class GpuScene:
                     item.vertices = _vertex_data(prim, item.vbo.dtype)
                 separate.append(item)
                 gpu.dynamic = gpu.dynamic or inst.node in moving or morphs
+        for index in dict.fromkeys(i.node for i in instances if i.instance_index is not None):
+            separate += gpu._instanced(scene, index, pose, moving)
         gpu.items = [gpu._item(scene, mat, parts, origin=origin) for mat, parts in static.items()] + separate
         skins = {i.skin for i in gpu.items if i.skin is not None}
         gpu.joint_textures = {s: gloo.Texture2D(shape=(len(scene.skins[s].joints), 4, 4), format="rgba",
@@ -180,14 +227,68 @@ class GpuScene:
     def triangle_count(self) -> int:
         return sum(i.triangles for i in self.items)
 
-    def _item(self, scene: Scene, material_index: int | None, parts, skinned: bool = False,
-              origin: np.ndarray | None = None) -> DrawItem:
-        material = _material(scene, material_index)
+    def _instanced(self, scene: Scene, index: int, pose: Pose, moving: set[int]) -> list[DrawItem]:
+        """Draw items of node `index`, which has EXT_mesh_gpu_instancing: per primitive of its mesh,
+        the vertices uploaded once in mesh space (shared with any other instanced node placing the
+        same mesh, unless morphed: weights are per node) and one instanced draw of all its instances,
+        or two when some mirror (negative determinant): the mirrored ones get a draw of their own,
+        sharing the buffers, because their front faces wind the other way. Meshes flips glFrontFace
+        for that draw, which keeps back-face culling and gl_FrontFacing right without a reversed
+        copy of the indices."""
+        gl_context.enable_instanced_draws()
+        node = scene.nodes[index]
+        mirrored = np.linalg.det(node.instance_matrices[:, :3, :3]) < 0
+        groups = [(node.instance_matrices[mirrored == f], f) for f in (False, True) if np.any(mirrored == f)]
+        items = []
+        for prim in scene.meshes[node.mesh].primitives:
+            material = _material(scene, prim.material)
+            textures = self._material_textures(scene, material)
+            attributes = _attributes_needed([(prim, None)], textures, skinned=False)
+            morphs = bool(prim.targets) and (index in moving or index in pose.weights)
+            vbo, ibo, centroid = self._mesh_space_geometry(prim, attributes, shared=not morphs)
+            features = _features(material, textures, attributes) | {"INSTANCED"}
+            uniforms = material_uniforms(material, textures)
+            for k, (matrices, flip) in enumerate(groups):
+                instances = GpuInstances.upload(matrices, centroid, flip)
+                # No near-to-far orders (order_source stays None): an order is chosen from the view
+                # direction in the item's vertex space, and instances turned every way share one
+                # index buffer, so no single order is near-to-far for all of them.
+                item = DrawItem(vbo, ibo, material, textures, instances.centres.mean(0),
+                                prim.triangle_count * len(matrices), features, uniforms, node=index,
+                                instances=instances)  # fmt: skip
+                if morphs and k == 0:  # the groups share the vertex buffer: one item re-blends it for both
+                    item.morph_source, item.morph_node = prim, index
+                    item.vertices = _vertex_data(prim, vbo.dtype)
+                items.append(item)
+            self.dynamic = self.dynamic or index in moving or morphs
+        return items
+
+    def _mesh_space_geometry(self, prim: Primitive, attributes: list[str], shared: bool):
+        """(vertex buffer, index buffer, vertex centroid) of a primitive in its own space, with
+        `attributes`; made once per primitive and attribute set when `shared`."""
+        key = (id(prim), tuple(attributes))
+        if shared and key in self._mesh_space:
+            return self._mesh_space[key]
+        vertices, indices = _bake([(prim, np.eye(4))], attributes)
+        centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)
+        made = (gloo.VertexBuffer(vertices), gloo.IndexBuffer(indices), centroid)
+        if shared:
+            self._mesh_space[key] = made
+        return made
+
+    def _material_textures(self, scene: Scene, material: Material) -> dict[str, tuple[gloo.Texture2D, TextureRef]]:
+        """The material's textures by slot, each uploaded once per image, sampler and colour space."""
         textures = {}
         for slot in TEXTURE_SLOTS:
             ref = getattr(material, _SLOT_ATTR[slot])
             if ref is not None and ref.image < len(scene.images):
                 textures[slot] = (self._texture(scene, ref, srgb=slot in COLOUR_SLOTS), ref)
+        return textures
+
+    def _item(self, scene: Scene, material_index: int | None, parts, skinned: bool = False,
+              origin: np.ndarray | None = None) -> DrawItem:
+        material = _material(scene, material_index)
+        textures = self._material_textures(scene, material)
         attributes = _attributes_needed(parts, textures, skinned)
         vertices, indices = _bake(parts, attributes)
         centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)

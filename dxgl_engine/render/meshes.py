@@ -127,9 +127,24 @@ class Meshes:
             prog.set("u_joints", self.gpu.joint_textures[item.skin])
         for name in item.vbo.dtype.names:
             prog.program[name] = item.vbo[name]
+        if item.instances is not None:  # divisor-1 buffers: Program.draw makes it one instanced call
+            for c, column in enumerate(item.instances.columns):
+                prog.program[f"a_instance{c}"] = column
         for name, value in item.uniforms.items():
             prog.set(name, value)
+        mirrors = self._mirrors(item)
+        if mirrors:
+            gloo.set_front_face("ccw" if mode == "mirror" else "cw")
         prog.program.draw("triangles", self._indices(item, matrix, per_frame["u_eye"]))
+        if mirrors:
+            gloo.set_front_face("cw" if mode == "mirror" else "ccw")
+
+    def _mirrors(self, item: DrawItem) -> bool:
+        """Whether the item's own placement mirrors its vertices (a negative determinant), turning
+        its front faces clockwise on screen: mirrored instances, and nodes a world matrix mirrors.
+        (Baked parts had their triangles reversed instead, see gpu_scene._bake.)"""
+        node_mirrors = item.node is not None and np.linalg.det(self.pose.world[item.node][:3, :3]) < 0
+        return node_mirrors != (item.instances is not None and item.instances.mirrored)
 
     @staticmethod
     def _indices(item: DrawItem, matrix: np.ndarray, eye: np.ndarray) -> gloo.IndexBuffer:
@@ -141,7 +156,8 @@ class Meshes:
 
     def item_matrix(self, item: DrawItem, model: np.ndarray) -> np.ndarray:
         """Vertex space -> world: the placement, after the node's pose for parts an animation moves
-        (skinned vertices reach scene space through their joint matrices)."""
+        and instanced nodes (whose vertices reach the node's space through their instance matrices
+        first; skinned vertices reach scene space through their joint matrices)."""
         if item.node is None:
             if not item.origin.any():
                 return model
@@ -151,6 +167,9 @@ class Meshes:
         return model @ self.pose.world[item.node]
 
     def _back_to_front(self, items: list[DrawItem], view_proj: np.ndarray, model: np.ndarray) -> list[DrawItem]:
+        for item in items:
+            if item.instances is not None:  # one call draws them all: they blend in their stored order
+                item.instances.sort_back_to_front(view_proj @ self.item_matrix(item, model))
         if len(items) < 2:
             return items
         depth = []

@@ -11,8 +11,10 @@ from .posed import bounds
 def model_info(scene: Scene) -> dict:
     """Counts (nodes, meshes, instances, primitives, triangles drawn and unique, vertices,
     materials, textures, skins, morph targets, lights, cameras), the animations with their
-    durations in seconds, the material variants' names (KHR_materials_variants), the glTF extensions used and required, the bounds at rest (model units)
-    and the reader's warnings, under the JSON names `dxgl info --json` prints."""
+    durations in seconds, the material variants' names (KHR_materials_variants), the glTF extensions
+    used and required, the bounds at rest (model units) and the reader's warnings, under the JSON
+    names `dxgl info --json` prints. Instances are placed meshes: a node with
+    EXT_mesh_gpu_instancing counts once per instance, as triangles drawn do."""
     inst = scene.instances()
     lo, hi = bounds(scene)
     prims = [p for m in scene.meshes for p in m.primitives]

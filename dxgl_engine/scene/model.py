@@ -131,6 +131,10 @@ class Node:
     scale: np.ndarray = field(default_factory=lambda: np.ones(3))
     matrix: np.ndarray | None = None  # set when the file gives a matrix instead of TRS
     weights: np.ndarray | None = None
+    # EXT_mesh_gpu_instancing: (K, 4, 4) float64 local matrices (T * R * S) of the node's K instances,
+    # each applied to the mesh in the node's space (world = node world @ instance matrix); the mesh is
+    # then placed K times and never once at the node itself. None for a node without the extension.
+    instance_matrices: np.ndarray | None = None
 
     def local_matrix(self) -> np.ndarray:
         if self.matrix is not None:
@@ -186,11 +190,13 @@ class Light:
 
 @dataclass
 class Instance:
-    """One mesh placed in the world by one node."""
+    """One mesh placed in the world: by a node, or by one of the instance matrices of a node with
+    EXT_mesh_gpu_instancing (such a node places one Instance per instance matrix)."""
 
     node: int
     mesh: int
-    matrix: np.ndarray  # node's world matrix (4x4 float64)
+    matrix: np.ndarray  # mesh space -> scene space (4x4 float64): the node's world matrix, times its instance matrix
+    instance_index: int | None = None  # row of the node's instance_matrices; None for a node without instancing
 
 
 @dataclass
@@ -226,12 +232,22 @@ class Scene:
         return out
 
     def instances(self, world: dict[int, np.ndarray] | None = None) -> list[Instance]:
+        """Every placement of a mesh, by node index (a node's instances in their stored order), with
+        the nodes placed by `world` (default: the rest pose's world matrices). What the CPU side
+        (bounds, framing, counts) walks; the GPU draws an instanced node's Instances in one call."""
         world = self.world_matrices() if world is None else world
-        return [
-            Instance(i, self.nodes[i].mesh, m) for i, m in sorted(world.items()) if self.nodes[i].mesh is not None
-        ]
+        out = []
+        for i, m in sorted(world.items()):
+            node = self.nodes[i]
+            if node.mesh is None:
+                continue
+            if node.instance_matrices is None:
+                out.append(Instance(i, node.mesh, m))
+            else:
+                out.extend(Instance(i, node.mesh, placed, k) for k, placed in enumerate(m @ node.instance_matrices))
+        return out
 
     @property
     def triangle_count(self) -> int:
-        """Triangles drawn, counting every instance of a mesh."""
+        """Triangles drawn, counting every instance of a mesh (each of an instanced node's too)."""
         return sum(p.triangle_count for i in self.instances() for p in self.meshes[i.mesh].primitives)

@@ -11,20 +11,24 @@ from .model import Scene
 
 
 def posed_points(scene: Scene, pose: Pose) -> np.ndarray:
-    """Scene-space positions of every drawn vertex in a pose (skins and morphs applied)."""
+    """Scene-space positions of every drawn vertex in a pose (skins and morphs applied), (N, 3)
+    float64, every instance of a mesh included."""
     out = []
+    used: dict[int, np.ndarray] = {}  # a primitive's referenced vertices, found once however often it is placed
     for inst in scene.instances(pose.world):
         node = scene.nodes[inst.node]
         joints = joint_matrices(scene, node.skin, pose) if node.skin is not None else None
         for prim in scene.meshes[inst.mesh].primitives:
             if not prim.indices.size:
                 continue
+            if id(prim) not in used:
+                used[id(prim)] = np.unique(prim.indices)
             pos, _, _ = morph(prim, pose.weights.get(inst.node))
             if joints is not None and prim.joints:
-                pts = skin_positions(prim, joints, pos)
+                pts = skin_positions(prim, joints, pos)[used[id(prim)]]
             else:
-                pts = pos.astype(np.float64) @ inst.matrix[:3, :3].T + inst.matrix[:3, 3]
-            out.append(pts[np.unique(prim.indices)])
+                pts = pos[used[id(prim)]].astype(np.float64) @ inst.matrix[:3, :3].T + inst.matrix[:3, 3]
+            out.append(pts)
     return np.concatenate(out) if out else np.zeros((0, 3))
 
 

@@ -88,3 +88,29 @@ def perspective(fov_y_deg: float, aspect: float, near: float, far: float) -> np.
     m[2, 3] = 2 * far * near / (near - far)
     m[3, 2] = -1.0
     return m
+
+
+def quats_to_matrices(q: np.ndarray) -> np.ndarray:
+    """(K, 3, 3) rotation matrices of (K, 4) quaternions (x, y, z, w), each normalised first (a zero
+    quaternion gives the identity): `quat_to_matrix` for many at once."""
+    q = np.asarray(q, dtype=np.float64)
+    q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+    x, y, z, w = q.T
+    return np.stack(
+        [
+            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], axis=-1),
+            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], axis=-1),
+            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], axis=-1),
+        ],
+        axis=1,
+    )
+
+
+def trs_matrices(translations: np.ndarray, rotations: np.ndarray, scales: np.ndarray) -> np.ndarray:
+    """(K, 4, 4) float64 T * R * S matrices of (K, 3) translations, (K, 4) quaternions (x, y, z, w)
+    and (K, 3) scales: `trs_matrix` for many at once."""
+    m = np.zeros((len(translations), 4, 4))
+    m[:, :3, :3] = quats_to_matrices(rotations) * np.asarray(scales, dtype=np.float64)[:, None, :]
+    m[:, :3, 3] = translations
+    m[:, 3, 3] = 1.0
+    return m

@@ -23,6 +23,7 @@ SUPPORTED_EXTENSIONS = frozenset(
         "KHR_materials_dispersion",
         "KHR_materials_variants",
         "KHR_lights_punctual",
+        "EXT_mesh_gpu_instancing",
         "EXT_texture_webp",
         "EXT_texture_avif",
         "KHR_texture_basisu",

@@ -1,4 +1,5 @@
-"""glTF nodes, the scene graph's shape, the default scene and KHR_lights_punctual.
+"""glTF nodes, the scene graph's shape, the default scene, KHR_lights_punctual and (through
+`instancing`) EXT_mesh_gpu_instancing.
 
 The hierarchy is checked to be a forest (no node with two parents, no cycle) before
 anything walks it, so Scene.world_matrices can use a plain traversal.
@@ -10,6 +11,7 @@ import numpy as np
 from ...scene import model as sc
 from .context import ReadContext
 from .fields import as_number, check_index, fail, get_dict, get_index, get_list, get_number, get_numbers, get_str
+from .instancing import read_instance_matrices
 
 LIGHT_TYPES = ("directional", "point", "spot")
 
@@ -47,6 +49,7 @@ def _node(ctx: ReadContext, index: int) -> sc.Node:
     if node.skin is not None and node.mesh is None:
         ctx.warn(f"{where}: has a skin but no mesh; the skin is ignored")
         node.skin = None
+    node.instance_matrices = read_instance_matrices(ctx, raw, where, node)
     return node
 
 

@@ -1,5 +1,6 @@
 // World-space position, normal and tangent for the lighting in mesh.frag; skinned on the GPU
-// (linear blend of up to eight joint matrices) when SKINNED.
+// (linear blend of up to eight joint matrices) when SKINNED; placed by a per-instance matrix first
+// when INSTANCED (EXT_mesh_gpu_instancing).
 // Compiled per feature set (#defines from gpu_scene.DrawItem.features): a varying that a
 // material does not use costs interpolation on every pixel of a software rasteriser.
 in vec3 a_position;
@@ -48,6 +49,15 @@ mat4 skin_matrix() {
 }
 #endif
 
+#ifdef INSTANCED
+// This instance's matrix (mesh space -> node space), one column per attribute, each read once per
+// instance (attribute divisor 1; gpu_scene.GpuInstances). u_model then takes node space onwards.
+in vec4 a_instance0;
+in vec4 a_instance1;
+in vec4 a_instance2;
+in vec4 a_instance3;
+#endif
+
 uniform mat4 u_model;
 uniform mat3 u_normal_matrix;
 uniform mat4 u_view_proj;
@@ -56,10 +66,21 @@ out vec3 v_world;
 out vec3 v_normal;
 
 void main() {
-#ifdef SKINNED
+#if defined(SKINNED)
     mat4 skin = skin_matrix();
     vec4 world = u_model * (skin * vec4(a_position, 1.0));
     v_normal = u_normal_matrix * (mat3(skin) * a_normal);
+#elif defined(INSTANCED)
+    mat4 instance = mat4(a_instance0, a_instance1, a_instance2, a_instance3);
+    mat3 linear = mat3(instance);
+    // Normals go by the inverse transpose. The cofactor matrix is that times the determinant, so
+    // with the determinant's sign it points the same way (outwards on mirrored instances too) and
+    // costs three cross products instead of an inverse() per vertex. Normalised before u_normal_matrix,
+    // like the normals of baked geometry (gpu_scene._bake), so both shade alike.
+    mat3 cofactor = mat3(cross(linear[1], linear[2]), cross(linear[2], linear[0]), cross(linear[0], linear[1]));
+    float handedness = dot(linear[0], cofactor[0]) < 0.0 ? -1.0 : 1.0;
+    vec4 world = u_model * (instance * vec4(a_position, 1.0));
+    v_normal = u_normal_matrix * normalize(handedness * (cofactor * a_normal));
 #else
     vec4 world = u_model * vec4(a_position, 1.0);
     v_normal = u_normal_matrix * a_normal;
@@ -75,8 +96,10 @@ void main() {
     v_color = a_color;
 #endif
 #ifdef HAS_TANGENT
-#ifdef SKINNED
+#if defined(SKINNED)
     v_tangent = vec4(mat3(u_model) * (mat3(skin) * a_tangent.xyz), a_tangent.w);
+#elif defined(INSTANCED)
+    v_tangent = vec4(mat3(u_model) * normalize(linear * a_tangent.xyz), a_tangent.w);  // as baked tangents
 #else
     v_tangent = vec4(mat3(u_model) * a_tangent.xyz, a_tangent.w);
 #endif
