@@ -139,7 +139,6 @@ def test_truncated_glb(client, alice):
     "broken/assimp/MissingBin/BoxTextured.gltf",
     "broken/obj_zip_missing_texture/missing_texture.zip",
     "broken/trimesh/empty_nodes.glb",
-    "edge_compressed/BoxMeshopt/BoxMeshopt.glb",
 ])
 def test_broken_third_party_files(client, alice, shared_assets, name):
     path = shared_assets / name

@@ -71,6 +71,18 @@ def test_upload_gltf_with_embedded_buffer(client, alice, tmp_path):
     assert r.status_code == 200 and r.data[:4] == b"glTF"  # stored as one self-contained GLB
 
 
+def test_web_pipeline_files_upload_as_they_are(client, alice, tmp_path):
+    """A meshopt GLB (compressed views, a fallback buffer without bytes) and a Draco one are stored
+    as uploaded and read back whole."""
+    from tests.engine.test_compressed_gltf import _draco_model, _meshopt_model
+
+    for name, (builder, source) in {"meshopt.glb": _meshopt_model(), "draco.glb": _draco_model()}.items():
+        data = uploaded(client, alice, data=builder.glb(), name=name)
+        r = client.get(f"/v1/models/{data['modelId']}/file", headers=alice.headers)
+        assert r.status_code == 200 and r.data == builder.glb()
+        assert load_glb_bytes(r.data, name).meshes[0].primitives[0].triangle_count == len(source[3]) // 3
+
+
 def test_obj_scan_zip_is_converted_to_glb(client, alice, tmp_path):
     path = scan_zip(tmp_path / "scan.zip")
     data = uploaded(client, alice, data=path.read_bytes(), name="scan.zip")
