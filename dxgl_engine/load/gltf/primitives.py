@@ -3,7 +3,7 @@
 Strips and fans become triangle lists, points and lines are skipped with a warning, indices are
 range-checked, a primitive without normals gets flat ones (glTF 2.0, "Meshes": "When normals are
 not specified, client implementations MUST calculate flat normals"), bad normals are repaired, and
-tangents are generated only where a normal map needs them.
+tangents are generated only where a normal map or an anisotropic material needs them.
 """
 from __future__ import annotations
 
@@ -266,15 +266,33 @@ def _targets(ctx: ReadContext, raw: dict, where: str, count: int) -> list[sc.Mor
 
 
 def _generate_tangents(ctx: ReadContext, prim: sc.Primitive, where: str, materials: list[sc.Material]) -> None:
-    """MikkTSpace-like tangents, only for primitives whose material has a normal map and that lack TANGENT."""
+    """MikkTSpace-like tangents for primitives that lack TANGENT and whose material needs them: a
+    normal map, or KHR_materials_anisotropy (its direction is given in tangent space). They follow
+    the normal map's UV set, else the anisotropy texture's, else TEXCOORD_0. An anisotropic
+    primitive without that UV set gets `geometry.turned_tangents` (the extension then asks for a
+    normal map, which such a primitive cannot have either), a normal-mapped one none."""
     if prim.tangents is not None or prim.material is None:
         return
-    normal_map = materials[prim.material].normal_texture
-    if normal_map is None:
+    material = materials[prim.material]
+    normal_map = material.normal_texture
+    anisotropic = _anisotropy_strength(material) > 0
+    if normal_map is None and not anisotropic:
         return
-    if normal_map.texcoord >= len(prim.texcoords):
-        ctx.warn(f"{where}: the normal map uses TEXCOORD_{normal_map.texcoord}, which the primitive lacks; "
+    uv_set = normal_map.texcoord if normal_map is not None else 0
+    if normal_map is None and "anisotropyTexture" in material.extension_textures:
+        uv_set = material.extension_textures["anisotropyTexture"].texcoord
+    if uv_set < len(prim.texcoords):
+        prim.tangents = geometry.vertex_tangents(prim.positions, prim.normals, prim.texcoords[uv_set], prim.indices)
+    elif anisotropic:
+        prim.tangents = geometry.turned_tangents(prim.normals)
+        ctx.warn(f"{where}: an anisotropic material without TANGENT or TEXCOORD_{uv_set}: its anisotropy runs "
+                 "around the model's up axis")
+    else:
+        ctx.warn(f"{where}: the normal map uses TEXCOORD_{uv_set}, which the primitive lacks; "
                  "no tangents generated")
-        return
-    prim.tangents = geometry.vertex_tangents(prim.positions, prim.normals, prim.texcoords[normal_map.texcoord],
-                                             prim.indices)
+
+
+def _anisotropy_strength(material: sc.Material) -> float:
+    """KHR_materials_anisotropy's anisotropyStrength (0, no effect, when absent)."""
+    ext = material.extensions.get("KHR_materials_anisotropy")
+    return float(ext.get("anisotropyStrength", 0.0)) if isinstance(ext, dict) else 0.0
