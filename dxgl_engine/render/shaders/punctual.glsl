@@ -1,5 +1,6 @@
 // KHR_lights_punctual: directional, point and spot lights, the range window and the spot's
-// smooth cone falloff as the extension defines them, each shaded with the glTF BRDF.
+// smooth cone falloff as the extension defines them, each shaded with the glTF BRDF (and the
+// iridescence extension where its define is on).
 #ifdef PUNCTUAL_LIGHTS
 // Per light: position (w = 1) or direction towards the light (w = 0); colour * intensity; the
 // spot's direction (w = 1 for a spot); (range or 0, cone scale, offset).
@@ -29,8 +30,13 @@ vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a) {
         if (nl <= 0.0) continue;
         vec3 h = normalize(l + v);
         vec3 f = fresnel_schlick(f0, max(dot(v, h), 0.0));
+#ifdef IRIDESCENCE
+        vec3 kd = iridescent_weights(f);
+#else
+        vec3 kd = 1.0 - f;
+#endif
         vec3 spec = f * (d_ggx(max(dot(n, h), 0.0), a) * v_smith_ggx(nl, nv, a));
-        sum += ((1.0 - f) * diffuse / PI + spec) * u_light_color[i] * (nl * atten);
+        sum += (kd * diffuse / PI + spec) * u_light_color[i] * (nl * atten);
     }
     return sum;
 }
