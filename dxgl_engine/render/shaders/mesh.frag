@@ -4,7 +4,7 @@
 //
 // Compiled per feature set, so a material pays only for what it uses:
 //   TEX_<SLOT> with UV_<SLOT> 0|1, OCCLUSION_IN_MR, HAS_COLOR, HAS_TANGENT, ALPHA_MASK, ALPHA_BLEND,
-//   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION, IRIDESCENCE,
+//   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION, IRIDESCENCE, ANISOTROPY,
 //   PUNCTUAL_LIGHTS n, TONEMAP_ACES, MIRROR.
 // Each concern is a file of its own, included here; a material extension is a function that
 // exists only under its define. Those the punctual lights use come before punctual.glsl.
@@ -13,6 +13,7 @@
 #include "brdf.glsl"
 #include "ibl.glsl"
 #include "extensions/iridescence.glsl"
+#include "extensions/anisotropy.glsl"
 #include "punctual.glsl"
 #include "tonemapping.glsl"
 #include "extensions/specular.glsl"
@@ -75,6 +76,9 @@ void main() {
 #elif defined(TEX_OCCLUSION)
     ao = 1.0 + u_occlusion_strength * (texture(u_tex_occlusion, xf(u_uvxf_occlusion, UV(UV_OCCLUSION))).r - 1.0);
 #endif
+#ifdef ANISOTROPY
+    anisotropy_setup(n, ng, rough);
+#endif
 #ifdef IRIDESCENCE
     iridescence_setup(f0, mix(f90, 1.0, metallic), nv);
     vec3 kd = iridescent_weights(fr);  // fr becomes the film's Fresnel by the strength
@@ -82,7 +86,11 @@ void main() {
     vec3 kd = 1.0 - fr;                // the diffuse base's share (glTF's fresnel_mix)
 #endif
     vec3 irradiance = env_irradiance(n);
+#ifdef ANISOTROPY
+    vec3 specular = env_radiance(anisotropic_reflection(n, v), anisotropic_env_roughness()) * fr;
+#else
     vec3 specular = env_radiance(r, rough) * fr;
+#endif
     vec3 color = (diffuse * kd * irradiance / PI + specular) * ao;
 
 #ifdef TRANSMISSION

@@ -1,6 +1,6 @@
 // KHR_lights_punctual: directional, point and spot lights, the range window and the spot's
 // smooth cone falloff as the extension defines them, each shaded with the glTF BRDF (and the
-// iridescence extension where its define is on).
+// iridescence and anisotropy extensions where their defines are on).
 #ifdef PUNCTUAL_LIGHTS
 // Per light: position (w = 1) or direction towards the light (w = 0); colour * intensity; the
 // spot's direction (w = 1 for a spot); (range or 0, cone scale, offset).
@@ -35,7 +35,11 @@ vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a) {
 #else
         vec3 kd = 1.0 - f;
 #endif
+#ifdef ANISOTROPY
+        vec3 spec = f * anisotropic_dv(n, h, l, v, nl, nv);
+#else
         vec3 spec = f * (d_ggx(max(dot(n, h), 0.0), a) * v_smith_ggx(nl, nv, a));
+#endif
         sum += (kd * diffuse / PI + spec) * u_light_color[i] * (nl * atten);
     }
     return sum;
