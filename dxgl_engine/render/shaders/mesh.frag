@@ -4,7 +4,7 @@
 //
 // Compiled per feature set, so a material pays only for what it uses:
 //   TEX_<SLOT> with UV_<SLOT> 0|1, OCCLUSION_IN_MR, HAS_COLOR, HAS_TANGENT, ALPHA_MASK, ALPHA_BLEND,
-//   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION, IRIDESCENCE, ANISOTROPY,
+//   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION, IRIDESCENCE, ANISOTROPY, DIFFUSE_TRANSMISSION,
 //   PUNCTUAL_LIGHTS n, TONEMAP_ACES, MIRROR.
 // Each concern is a file of its own, included here; a material extension is a function that
 // exists only under its define. Those the punctual lights use come before punctual.glsl.
@@ -14,6 +14,7 @@
 #include "ibl.glsl"
 #include "extensions/iridescence.glsl"
 #include "extensions/anisotropy.glsl"
+#include "extensions/diffuse_transmission.glsl"
 #include "punctual.glsl"
 #include "tonemapping.glsl"
 #include "extensions/specular.glsl"
@@ -79,6 +80,9 @@ void main() {
 #ifdef ANISOTROPY
     anisotropy_setup(n, ng, rough);
 #endif
+#ifdef DIFFUSE_TRANSMISSION
+    diffuse_transmission_setup(metallic);
+#endif
 #ifdef IRIDESCENCE
     iridescence_setup(f0, mix(f90, 1.0, metallic), nv);
     vec3 kd = iridescent_weights(fr);  // fr becomes the film's Fresnel by the strength
@@ -91,7 +95,11 @@ void main() {
 #else
     vec3 specular = env_radiance(r, rough) * fr;
 #endif
+#ifdef DIFFUSE_TRANSMISSION
+    vec3 color = (diffuse_transmission_ibl(diffuse, irradiance, n) * kd / PI + specular) * ao;
+#else
     vec3 color = (diffuse * kd * irradiance / PI + specular) * ao;
+#endif
 
 #ifdef TRANSMISSION
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
