@@ -317,6 +317,28 @@ def icosahedron() -> tuple[np.ndarray, np.ndarray]:
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32), faces
 
 
+def uv_sphere(rings: int = 24, segments: int = 48) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A unit sphere with a latitude-longitude UV map: (positions (N, 3) float32, texcoords (N, 2)
+    float32, indices (M,) uint16), counter-clockwise outward. u runs once around the +Y axis with
+    its seam at the back (-Z), so at the front (+Z) u grows towards +X (the tangent) and v, growing
+    downwards as glTF's does, runs from the top pole to the bottom one."""
+    theta = np.linspace(0.0, np.pi, rings + 1)
+    u = np.linspace(0.0, 1.0, segments + 1)
+    th, uu = np.meshgrid(theta, u, indexing="ij")
+    phi = 2.0 * np.pi * uu
+    positions = np.stack([-np.sin(th) * np.sin(phi), np.cos(th), -np.sin(th) * np.cos(phi)], -1).reshape(-1, 3)
+    texcoords = np.stack([uu, th / np.pi], -1).reshape(-1, 2)
+    row = segments + 1
+    quads = [(i * row + j, (i + 1) * row + j, (i + 1) * row + j + 1, i * row + j + 1)
+             for i in range(rings) for j in range(segments)]  # fmt: skip
+    tris = np.array([t for a, b, c, d in quads for t in ((a, b, c), (a, c, d))], np.int64)
+    e = np.cross(positions[tris[:, 1]] - positions[tris[:, 0]], positions[tris[:, 2]] - positions[tris[:, 0]])
+    inward = np.einsum("ij,ij->i", e, positions[tris].mean(1)) < 0
+    tris[inward] = tris[inward][:, ::-1]
+    area = np.linalg.norm(e, axis=1) > 1e-12  # the poles' degenerate halves
+    return positions.astype(np.float32), texcoords.astype(np.float32), tris[area].astype(np.uint16).ravel()
+
+
 def plain_ktx2(pixels: np.ndarray, vk_format: int, scheme: int = 0) -> bytes:
     """A one-level KTX2 file of plain 8-bit texels (H, W, C) as given, with no data format
     descriptor, supercompressed with Zstandard (scheme 2) or zlib (3) when asked: the KTX 2.0
@@ -333,19 +355,6 @@ def plain_ktx2(pixels: np.ndarray, vk_format: int, scheme: int = 0) -> bytes:
     header = struct.pack("<12s9I4I2Q", b"\xabKTX 20\xbb\r\n\x1a\n", vk_format, 1, width, height, 0, 0, 1, 1, scheme,
                          0, 0, 0, 0, 0, 0)
     return header + struct.pack("<3Q", offset, len(stored), len(raw)) + stored
-
-
-def uv_sphere(rings: int = 24) -> tuple[np.ndarray, np.ndarray]:
-    """A unit sphere of `rings` latitude bands and twice as many longitude segments: (positions,
-    which are also its normals, (N, 3) float32; counter-clockwise triangle indices, flat uint32)."""
-    theta, phi = np.meshgrid(np.linspace(0, np.pi, rings + 1), np.linspace(0, 2 * np.pi, 2 * rings + 1), indexing="ij")
-    positions = np.stack([np.sin(theta) * np.cos(phi), np.cos(theta), np.sin(theta) * np.sin(phi)], -1)
-    width = 2 * rings + 1
-    i, j = np.meshgrid(np.arange(rings), np.arange(2 * rings), indexing="ij")
-    a, b = i * width + j, i * width + j + 1
-    c, d = b + width, a + width
-    indices = np.stack([a, b, c, a, c, d], -1).ravel()
-    return positions.reshape(-1, 3).astype(np.float32), indices.astype(np.uint32)
 
 
 MATERIALS_VARIANTS = "KHR_materials_variants"

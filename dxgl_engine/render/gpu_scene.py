@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from vispy import gloo
 
+from ..scene import geometry
 from ..scene.animation import Pose
 from ..scene.deform import joint_matrices, morph
 from ..scene.model import (
@@ -46,17 +47,31 @@ _ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_CO
                       "a_joints0": "SKINNED", "a_joints1": "SKIN_SET2"}  # fmt: skip
 
 DEFAULT_MATERIAL = Material(name="default", metallic_factor=1.0, roughness_factor=1.0)
-TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive")
-# Slots holding sRGB-encoded colour (glTF 2.0: baseColorTexture, emissiveTexture); the others
-# hold linear data (roughness, metalness, normals, occlusion).
-COLOUR_SLOTS = frozenset({"base", "emissive"})
+TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive", "iridescence", "iridescence_thickness",
+                 "anisotropy", "diffuse_transmission", "diffuse_transmission_color")  # fmt: skip
+# Slots holding sRGB-encoded colour (glTF 2.0: baseColorTexture, emissiveTexture;
+# KHR_materials_diffuse_transmission: diffuseTransmissionColorTexture); the others hold linear data
+# (roughness, metalness, normals, occlusion, film strength and thickness, anisotropy direction and
+# strength, transmission strength).
+COLOUR_SLOTS = frozenset({"base", "emissive", "diffuse_transmission_color"})
+# Slot -> the Material field of a core texture, or the glTF property of an extension's texture
+# (in Material.extension_textures).
 _SLOT_ATTR = {
     "base": "base_color_texture",
     "mr": "metallic_roughness_texture",
     "normal": "normal_texture",
     "occlusion": "occlusion_texture",
     "emissive": "emissive_texture",
+    "iridescence": "iridescenceTexture",
+    "iridescence_thickness": "iridescenceThicknessTexture",
+    "anisotropy": "anisotropyTexture",
+    "diffuse_transmission": "diffuseTransmissionTexture",
+    "diffuse_transmission_color": "diffuseTransmissionColorTexture",
 }
+# An extension's texture slots are bound only while its feature is on (see _EXTENSION_FEATURES).
+_SLOT_FEATURE = {"iridescence": "IRIDESCENCE", "iridescence_thickness": "IRIDESCENCE", "anisotropy": "ANISOTROPY",
+                 "diffuse_transmission": "DIFFUSE_TRANSMISSION",
+                 "diffuse_transmission_color": "DIFFUSE_TRANSMISSION"}  # fmt: skip
 _WRAP = {CLAMP_TO_EDGE: "clamp_to_edge", MIRRORED_REPEAT: "mirrored_repeat"}
 _MIPMAPPED = {NEAREST_MIPMAP_NEAREST, NEAREST_MIPMAP_LINEAR, 9985, 9987}
 
@@ -243,7 +258,7 @@ class GpuScene:
         for prim in scene.meshes[node.mesh].primitives:
             material = _material(scene, prim.material)
             textures = self._material_textures(scene, material)
-            attributes = _attributes_needed([(prim, None)], textures, skinned=False)
+            attributes = _attributes_needed([(prim, None)], textures, skinned=False, anisotropic=_anisotropic(material))
             morphs = bool(prim.targets) and (index in moving or index in pose.weights)
             vbo, ibo, centroid = self._mesh_space_geometry(prim, attributes, shared=not morphs)
             features = _features(material, textures, attributes) | {"INSTANCED"}
@@ -278,9 +293,12 @@ class GpuScene:
 
     def _material_textures(self, scene: Scene, material: Material) -> dict[str, tuple[gloo.Texture2D, TextureRef]]:
         """The material's textures by slot, each uploaded once per image, sampler and colour space."""
+        switched_on = _extension_features(material)
         textures = {}
         for slot in TEXTURE_SLOTS:
-            ref = getattr(material, _SLOT_ATTR[slot])
+            ref = _slot_ref(material, slot)
+            if slot in _SLOT_FEATURE and _SLOT_FEATURE[slot] not in switched_on:
+                continue  # the texture of an extension that has no effect here
             if ref is not None and ref.image < len(scene.images):
                 textures[slot] = (self._texture(scene, ref, srgb=slot in COLOUR_SLOTS), ref)
         return textures
@@ -289,7 +307,7 @@ class GpuScene:
               origin: np.ndarray | None = None) -> DrawItem:
         material = _material(scene, material_index)
         textures = self._material_textures(scene, material)
-        attributes = _attributes_needed(parts, textures, skinned)
+        attributes = _attributes_needed(parts, textures, skinned, anisotropic=_anisotropic(material))
         vertices, indices = _bake(parts, attributes)
         centroid = vertices["a_position"].mean(0).astype(np.float64) if len(vertices) else np.zeros(3)
         orderable = draw_order.wants_orders(len(indices)) and not skinned and not _sorted(material)
@@ -318,16 +336,24 @@ def _material(scene: Scene, index: int | None) -> Material:
     return DEFAULT_MATERIAL if index is None else scene.materials[index]
 
 
-def _attributes_needed(parts, textures: dict, skinned: bool) -> list[str]:
+def _slot_ref(material: Material, slot: str) -> TextureRef | None:
+    attr = _SLOT_ATTR[slot]
+    if hasattr(material, attr):
+        return getattr(material, attr)
+    return material.extension_textures.get(attr)
+
+
+def _attributes_needed(parts, textures: dict, skinned: bool, anisotropic: bool = False) -> list[str]:
     """The vertex attributes this item's shader reads: texture coordinate sets its textures use,
-    vertex colours when any part has them, tangents when a normal map can use them, joints and
-    weights (one or two sets) when skinned."""
+    vertex colours when any part has them, tangents when a normal map can use them or an
+    anisotropic material needs them (always: `_bake` makes the missing ones), joints and weights
+    (one or two sets) when skinned."""
     names = ["a_position", "a_normal"]
     sets = {ref.texcoord for _, ref in textures.values()}
     names += [f"a_uv{k}" for k in (0, 1) if k in sets and any(len(p.texcoords) > k for p, _ in parts)]
     if any(p.colors is not None for p, _ in parts):
         names.append("a_color")
-    if "normal" in textures and all(p.tangents is not None for p, _ in parts):
+    if anisotropic or ("normal" in textures and all(p.tangents is not None for p, _ in parts)):
         names.append("a_tangent")
     if skinned:
         names += ["a_joints0", "a_weights0"]
@@ -348,13 +374,24 @@ def _features(material: Material, textures: dict, attributes: list[str]) -> froz
         out.add(f"ALPHA_{material.alpha_mode}")
     if material.unlit:
         out.add("UNLIT")
-    out |= {feature for feature, (name, key, off) in _EXTENSION_FEATURES.items()
-            if _ext(material, name, key, off) != off}  # fmt: skip
+    out |= _extension_features(material)
+    return frozenset(out)
+
+
+def _extension_features(material: Material) -> set[str]:
+    """The shader features the material's extensions switch on (_EXTENSION_FEATURES)."""
+    out = {feature for feature, (name, key, off) in _EXTENSION_FEATURES.items()
+           if _ext(material, name, key, off) != off}  # fmt: skip
     if "TRANSMISSION" not in out:  # a volume and its dispersion are seen only through transmission
         out -= {"VOLUME", "DISPERSION"}
     elif "VOLUME" not in out:  # dispersion spreads a volume's refraction; thin walls do not refract
         out.discard("DISPERSION")
-    return frozenset(out)
+    return out
+
+
+def _anisotropic(material: Material) -> bool:
+    """KHR_materials_anisotropy is on: its direction is in tangent space, so the item needs tangents."""
+    return "ANISOTROPY" in _extension_features(material)
 
 
 # Material extensions that switch a shader feature on: feature -> (extension, factor, value meaning "off").
@@ -365,6 +402,9 @@ _EXTENSION_FEATURES = {
     "TRANSMISSION": ("KHR_materials_transmission", "transmissionFactor", 0.0),
     "VOLUME": ("KHR_materials_volume", "thicknessFactor", 0.0),
     "DISPERSION": ("KHR_materials_dispersion", "dispersion", 0.0),
+    "IRIDESCENCE": ("KHR_materials_iridescence", "iridescenceFactor", 0.0),
+    "ANISOTROPY": ("KHR_materials_anisotropy", "anisotropyStrength", 0.0),
+    "DIFFUSE_TRANSMISSION": ("KHR_materials_diffuse_transmission", "diffuseTransmissionFactor", 0.0),
 }
 
 
@@ -382,6 +422,9 @@ _EXTENSION_DEFAULTS = {
     "sheenRoughnessFactor": 0.0, "specularFactor": 1.0, "specularColorFactor": [1.0, 1.0, 1.0],
     "transmissionFactor": 0.0, "ior": 1.5, "thicknessFactor": 0.0, "attenuationDistance": 0.0,
     "attenuationColor": [1.0, 1.0, 1.0], "dispersion": 0.0,
+    "iridescenceFactor": 0.0, "iridescenceIor": 1.3, "iridescenceThicknessMinimum": 100.0,
+    "iridescenceThicknessMaximum": 400.0, "anisotropyStrength": 0.0, "anisotropyRotation": 0.0,
+    "diffuseTransmissionFactor": 0.0, "diffuseTransmissionColorFactor": [1.0, 1.0, 1.0],
 }  # fmt: skip
 
 
@@ -394,6 +437,8 @@ def material_uniforms(material: Material, textures: dict) -> dict:
     m = material
     ior = float(_ext(m, "KHR_materials_ior", "ior", 1.5))
     f0 = ((ior - 1.0) / (ior + 1.0)) ** 2 if ior > 0 else 1.0  # glTF: ior 0 means a perfect mirror
+    irid, aniso, dt = "KHR_materials_iridescence", "KHR_materials_anisotropy", "KHR_materials_diffuse_transmission"
+    rotation = float(_ext(m, aniso, "anisotropyRotation", 0.0))  # radians, counter-clockwise from the tangent
     out = {
         "u_base_color_factor": np.asarray(m.base_color_factor, np.float32),
         "u_metallic": float(m.metallic_factor),
@@ -418,6 +463,17 @@ def material_uniforms(material: Material, textures: dict) -> dict:
         "u_attenuation_color": np.asarray(_ext(m, "KHR_materials_volume", "attenuationColor", [1, 1, 1]),
                                           np.float32),  # fmt: skip
         "u_dispersion": float(_ext(m, "KHR_materials_dispersion", "dispersion", 0.0)),
+        "u_iridescence": float(_ext(m, irid, "iridescenceFactor", 0.0)),
+        "u_iridescence_ior": float(_ext(m, irid, "iridescenceIor", 1.3)),
+        # the film's (minimum, maximum) thickness in nm
+        "u_iridescence_thickness": np.asarray([_ext(m, irid, "iridescenceThicknessMinimum", 100.0),
+                                               _ext(m, irid, "iridescenceThicknessMaximum", 400.0)],
+                                              np.float32),  # fmt: skip
+        "u_anisotropy": float(_ext(m, aniso, "anisotropyStrength", 0.0)),
+        "u_anisotropy_rotation": np.array([np.cos(rotation), np.sin(rotation)], np.float32),
+        "u_diffuse_transmission": float(_ext(m, dt, "diffuseTransmissionFactor", 0.0)),
+        "u_diffuse_transmission_color": np.asarray(_ext(m, dt, "diffuseTransmissionColorFactor", [1, 1, 1]),
+                                                   np.float32),  # fmt: skip
     }
     for slot, (tex, ref) in textures.items():
         out[f"u_tex_{slot}"] = tex
@@ -459,9 +515,10 @@ def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> t
         if prim.colors is not None and "a_color" in attributes:
             v["a_color"] = prim.colors
         if "a_tangent" in attributes:
-            t = prim.tangents[:, :3] @ lin.T
+            tangents = prim.tangents if prim.tangents is not None else _made_tangents(prim)
+            t = tangents[:, :3] @ lin.T
             v["a_tangent"][:, :3] = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
-            v["a_tangent"][:, 3] = prim.tangents[:, 3]
+            v["a_tangent"][:, 3] = tangents[:, 3]
         for k in (0, 1):
             if f"a_joints{k}" in attributes:
                 v[f"a_joints{k}"] = prim.joints[k]
@@ -473,6 +530,14 @@ def _bake(parts: list[tuple[Primitive, np.ndarray]], attributes: list[str]) -> t
         base += n
     indices = np.concatenate(index_chunks) if index_chunks else np.zeros((0, 3), np.uint32)
     return vertices, np.ascontiguousarray(indices, dtype=np.uint32)
+
+
+def _made_tangents(prim: Primitive) -> np.ndarray:
+    """Tangents for a primitive that has none (a scene built in code; the glTF reader generates
+    them already): from TEXCOORD_0 when it has one, else geometry.turned_tangents."""
+    if prim.texcoords:
+        return geometry.vertex_tangents(prim.positions, prim.normals, prim.texcoords[0], prim.indices)
+    return geometry.turned_tangents(prim.normals)
 
 
 def _make_texture(pixels: np.ndarray, sampler: Sampler, srgb: bool = False) -> gloo.Texture2D:

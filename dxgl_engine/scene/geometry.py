@@ -143,6 +143,20 @@ def vertex_tangents(positions: np.ndarray, normals: np.ndarray, uvs: np.ndarray,
     return np.concatenate([tangent, w[:, None]], axis=1).astype(np.float32)
 
 
+def turned_tangents(normals: np.ndarray, axis=(0.0, 1.0, 0.0)) -> np.ndarray:
+    """Tangents (N, 4) float32, w = 1, for a surface without texture coordinates: each follows
+    the circle about `axis` (the model's up, +Y, by default) through its vertex, as the grooves of
+    a lathe-turned part run. Arbitrary but stable: fixed in the mesh's own space, so they turn
+    with the model, and smooth except at the two poles where the normal is parallel to the axis
+    (there any perpendicular is used)."""
+    nrm = normals.astype(np.float64).reshape(-1, 3)
+    tangent, lengths = normalize_rows(np.cross(np.asarray(axis, np.float64)[None], nrm))
+    pole = lengths <= 1e-6
+    if pole.any():
+        tangent[pole] = any_perpendicular(nrm[pole])
+    return np.concatenate([tangent, np.ones((len(nrm), 1))], axis=1).astype(np.float32)
+
+
 def _uv_gradients(positions, uvs, triangles, n) -> tuple[np.ndarray, np.ndarray]:
     """Per-vertex sums of dP/du and dP/dv' (v' = 1 - v) over the faces with a non-degenerate UV map."""
     if len(triangles) == 0:

@@ -68,15 +68,20 @@ class Material:
     unlit: bool = False
     # Other material extensions (clearcoat, sheen, transmission…) kept raw for the renderer's shading.
     extensions: dict = field(default_factory=dict)
+    # The textures of those extensions that dxgl shades with, by glTF property name
+    # ("anisotropyTexture", "iridescenceThicknessTexture"...; see load.gltf.materials.EXTENSION_TEXTURES).
+    # Their raw textureInfo stays in `extensions` too.
+    extension_textures: dict[str, TextureRef] = field(default_factory=dict)
 
     def textures(self) -> dict[str, TextureRef]:
-        """The texture slots in use, by glTF name."""
+        """The texture slots in use, by glTF name: the core ones, then the extensions' ones."""
         slots = {
             "baseColorTexture": self.base_color_texture,
             "metallicRoughnessTexture": self.metallic_roughness_texture,
             "normalTexture": self.normal_texture,
             "occlusionTexture": self.occlusion_texture,
             "emissiveTexture": self.emissive_texture,
+            **self.extension_textures,
         }
         return {k: v for k, v in slots.items() if v is not None}
 

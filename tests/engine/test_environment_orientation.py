@@ -36,7 +36,7 @@ def _marker_panorama(path, width: int = 512) -> None:
 
 def _mirror_sphere(path) -> None:
     b = GltfBuilder()
-    positions, indices = uv_sphere(48)
+    positions, _, indices = uv_sphere(48, 96)
     mirror = b.material(pbrMetallicRoughness={"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 1.0,
                                               "roughnessFactor": 0.05})
     b.scene(b.node(mesh=b.mesh(b.primitive(positions, indices, material=mirror, index_type=UNSIGNED_INT,

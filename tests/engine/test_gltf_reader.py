@@ -593,7 +593,7 @@ SHARED_MODELS = [
     ("khronos/SheenCloth/SheenCloth.glb", 115200, None,
      {"baseColorTexture", "metallicRoughnessTexture", "normalTexture", "occlusionTexture"}, {}),
     ("khronos/AnisotropyBarnLamp/AnisotropyBarnLamp.gltf", 10203, None,
-     {"baseColorTexture", "normalTexture", "metallicRoughnessTexture", "occlusionTexture"}, {}),
+     {"baseColorTexture", "normalTexture", "metallicRoughnessTexture", "occlusionTexture", "anisotropyTexture"}, {}),
     ("other/cow_glb/cow.glb", 5856, None, {"baseColorTexture"}, {}),
     ("other/draco_sphere_lights/sphere_lights.gltf", 224, None, {"baseColorTexture", "normalTexture"}, {"lights": 4}),
     ("other/ShapeCollection/ShapeCollection.glb", 3542, 2390, set(), {"nodes": 7}),

@@ -72,6 +72,10 @@ def test_every_shader_file_is_used_and_every_shader_compiles(gl):
     everything = frozenset({"HAS_UV0", "HAS_UV1", "HAS_COLOR", "HAS_TANGENT", "TEX_BASE", "UV_BASE 0", "TEX_MR",
                             "UV_MR 1", "TEX_NORMAL", "UV_NORMAL 0", "OCCLUSION_IN_MR", "TEX_EMISSIVE", "UV_EMISSIVE 1",
                             "ALPHA_BLEND", "CLEARCOAT", "SHEEN", "SPECULAR", "TRANSMISSION", "PUNCTUAL_LIGHTS 2",
+                            "IRIDESCENCE", "TEX_IRIDESCENCE", "UV_IRIDESCENCE 0", "TEX_IRIDESCENCE_THICKNESS",
+                            "UV_IRIDESCENCE_THICKNESS 1", "ANISOTROPY", "TEX_ANISOTROPY", "UV_ANISOTROPY 0",
+                            "DIFFUSE_TRANSMISSION", "TEX_DIFFUSE_TRANSMISSION", "UV_DIFFUSE_TRANSMISSION 1",
+                            "TEX_DIFFUSE_TRANSMISSION_COLOR", "UV_DIFFUSE_TRANSMISSION_COLOR 0",
                             "TONEMAP_ACES", "MIRROR", "SKINNED", "SKIN_SET2"})  # fmt: skip
     glsl.program("mesh.vert", "mesh.frag", everything)
     used = set()

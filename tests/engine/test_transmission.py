@@ -31,7 +31,7 @@ def _glass_scene(tmp_path, name: str = "glass", roughness: float = 0.05, base=(1
                                              "roughnessFactor": roughness}, extensions=materials)
     paints = [b.material(pbrMetallicRoughness={"baseColorFactor": c, "metallicFactor": 0.0, "roughnessFactor": 0.6})
               for c in ([0.1, 0.1, 0.9, 1.0], [0.9, 0.1, 0.1, 1.0])]
-    positions, indices = uv_sphere()
+    positions, _, indices = uv_sphere()
     nodes = [b.node(mesh=b.mesh(b.primitive(positions, indices, material=glass, index_type=UNSIGNED_INT,
                                             NORMAL=positions)), translation=[0.0, 1.2, 0.0])]
     for k in range(bars):

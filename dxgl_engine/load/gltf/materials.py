@@ -18,6 +18,26 @@ from .images import decode_image
 ALPHA_MODES = ("OPAQUE", "MASK", "BLEND")
 # Material extensions turned into Material fields; every other one is kept raw in Material.extensions.
 INTERPRETED_MATERIAL_EXTENSIONS = ("KHR_materials_emissive_strength", "KHR_materials_unlit")
+# Material extensions whose textures dxgl shades with: extension -> (the factor that switches it
+# on, its default, its textureInfo properties). Each property becomes a TextureRef in
+# Material.extension_textures, its image decoded like a core slot's, but only while the factor is
+# not 0 (the extension then has no effect, and its textures would cost load time for nothing).
+EXTENSION_TEXTURES = {
+    "KHR_materials_iridescence": ("iridescenceFactor", 0.0, ("iridescenceTexture", "iridescenceThicknessTexture")),
+    "KHR_materials_anisotropy": ("anisotropyStrength", 0.0, ("anisotropyTexture",)),
+    "KHR_materials_diffuse_transmission": ("diffuseTransmissionFactor", 0.0,
+                                           ("diffuseTransmissionTexture", "diffuseTransmissionColorTexture")),
+}  # fmt: skip
+# Their numbers, checked when read: name -> (default, minimum, maximum); a factor the schema bounds
+# to [0, 1] is clamped with a warning like the core factors, the other bounds refuse the file.
+_UNIT = "unit"
+EXTENSION_NUMBERS = {
+    "KHR_materials_iridescence": {"iridescenceFactor": (0.0, _UNIT, None), "iridescenceIor": (1.3, 1.0, None),
+                                  "iridescenceThicknessMinimum": (100.0, 0.0, None),
+                                  "iridescenceThicknessMaximum": (400.0, 0.0, None)},
+    "KHR_materials_anisotropy": {"anisotropyStrength": (0.0, _UNIT, None), "anisotropyRotation": (0.0, None, None)},
+    "KHR_materials_diffuse_transmission": {"diffuseTransmissionFactor": (0.0, _UNIT, None)},
+}  # fmt: skip
 _FILTERS = {sc.NEAREST, sc.LINEAR}
 _MIN_FILTERS = _FILTERS | {
     sc.NEAREST_MIPMAP_NEAREST,
@@ -85,13 +105,53 @@ def _material(ctx: ReadContext, index: int, samplers: dict) -> sc.Material:
         alpha_cutoff=get_number(raw, "alphaCutoff", where, 0.5, 0.0),
         double_sided=get_bool(raw, "doubleSided", where),
         unlit="KHR_materials_unlit" in extensions,
-        extensions={k: v for k, v in extensions.items() if k not in INTERPRETED_MATERIAL_EXTENSIONS},
+        extensions={k: _checked_extension(ctx, k, v, f"{where}.extensions")
+                    for k, v in extensions.items() if k not in INTERPRETED_MATERIAL_EXTENSIONS},
     )
+    mat.extension_textures = _extension_textures(ctx, mat.extensions, f"{where}.extensions", samplers)
     strength = get_dict(extensions, "KHR_materials_emissive_strength", f"{where}.extensions")
     mat.emissive_strength = get_number(
         strength, "emissiveStrength", f"{where}.extensions.KHR_materials_emissive_strength", 1.0, 0.0
     )
     return mat
+
+
+def _checked_extension(ctx: ReadContext, name: str, ext, where: str):
+    """A material extension as the file gives it, the numbers of those in EXTENSION_NUMBERS (and
+    diffuseTransmissionColorFactor) checked: a wrong type refuses the model naming the property,
+    a unit factor out of [0, 1] is clamped with a warning. Others are returned untouched."""
+    if name not in EXTENSION_NUMBERS:
+        return ext
+    where = f"{where}.{name}"
+    if not isinstance(ext, dict):
+        raise fail(where, f"must be an object, not {type(ext).__name__}")
+    out = dict(ext)
+    for key, (default, low, high) in EXTENSION_NUMBERS[name].items():
+        if key not in ext:
+            continue
+        if low is _UNIT:
+            out[key] = float(_unit_range(ctx, get_number(ext, key, where, default), f"{where}.{key}"))
+        else:
+            out[key] = get_number(ext, key, where, default, low, high)
+    if name == "KHR_materials_diffuse_transmission" and "diffuseTransmissionColorFactor" in ext:
+        colour = get_numbers(ext, "diffuseTransmissionColorFactor", where, 3, [1.0] * 3)
+        out["diffuseTransmissionColorFactor"] = _unit_range(ctx, colour, f"{where}.diffuseTransmissionColorFactor").tolist()
+    return out
+
+
+def _extension_textures(ctx: ReadContext, extensions: dict, where: str, samplers: dict) -> dict[str, sc.TextureRef]:
+    """TextureRefs of the EXTENSION_TEXTURES of the material's switched-on extensions, by glTF
+    property name (with their texCoord and KHR_texture_transform, like a core slot's)."""
+    out = {}
+    for name, (switch, off, properties) in EXTENSION_TEXTURES.items():
+        ext = extensions.get(name)
+        if not isinstance(ext, dict) or ext.get(switch, off) == off:
+            continue
+        for key in properties:
+            ref = _texture_ref(ctx, ext, key, f"{where}.{name}", samplers)
+            if ref is not None:
+                out[key] = ref
+    return out
 
 
 def _unit_range(ctx: ReadContext, value, where: str):

@@ -3,7 +3,7 @@
 Strips and fans become triangle lists, points and lines are skipped with a warning, indices are
 range-checked, a primitive without normals gets flat ones (glTF 2.0, "Meshes": "When normals are
 not specified, client implementations MUST calculate flat normals"), bad normals are repaired, and
-tangents are generated only where a normal map needs them.
+tangents are generated only where a normal map or an anisotropic material needs them.
 """
 from __future__ import annotations
 
@@ -269,17 +269,36 @@ def _targets(ctx: ReadContext, raw: dict, where: str, count: int) -> list[sc.Mor
 
 
 def _generate_tangents(ctx: ReadContext, prim: sc.Primitive, where: str, materials: list[sc.Material]) -> None:
-    """MikkTSpace-like tangents, only for primitives that lack TANGENT and one of whose materials (the
-    default one first, then those of its material variants) has a normal map."""
+    """MikkTSpace-like tangents for primitives that lack TANGENT and one of whose materials (the
+    default one first, then those of its material variants) needs them: a normal map, or
+    KHR_materials_anisotropy (its direction is given in tangent space). They follow the normal
+    map's UV set, else the anisotropy texture's, else TEXCOORD_0. An anisotropic primitive without
+    that UV set gets `geometry.turned_tangents` (the extension then asks for a normal map, which
+    such a primitive cannot have either), a normal-mapped one none."""
     if prim.tangents is not None:
         return
-    used = [m for m in (prim.material, *prim.variant_materials.values()) if m is not None]
-    normal_map = next((materials[m].normal_texture for m in used if materials[m].normal_texture is not None), None)
-    if normal_map is None:
+    used = [materials[m] for m in (prim.material, *prim.variant_materials.values()) if m is not None]
+    normal_map = next((m.normal_texture for m in used if m.normal_texture is not None), None)
+    anisotropic = [m for m in used if _anisotropy_strength(m) > 0]
+    if normal_map is None and not anisotropic:
         return
-    if normal_map.texcoord >= len(prim.texcoords):
-        ctx.warn(f"{where}: the normal map uses TEXCOORD_{normal_map.texcoord}, which the primitive lacks; "
+    uv_set = normal_map.texcoord if normal_map is not None else 0
+    anisotropy_map = next((m.extension_textures["anisotropyTexture"] for m in anisotropic
+                           if "anisotropyTexture" in m.extension_textures), None)  # fmt: skip
+    if normal_map is None and anisotropy_map is not None:
+        uv_set = anisotropy_map.texcoord
+    if uv_set < len(prim.texcoords):
+        prim.tangents = geometry.vertex_tangents(prim.positions, prim.normals, prim.texcoords[uv_set], prim.indices)
+    elif anisotropic:
+        prim.tangents = geometry.turned_tangents(prim.normals)
+        ctx.warn(f"{where}: an anisotropic material without TANGENT or TEXCOORD_{uv_set}: its anisotropy runs "
+                 "around the model's up axis")
+    else:
+        ctx.warn(f"{where}: the normal map uses TEXCOORD_{uv_set}, which the primitive lacks; "
                  "no tangents generated")
-        return
-    prim.tangents = geometry.vertex_tangents(prim.positions, prim.normals, prim.texcoords[normal_map.texcoord],
-                                             prim.indices)
+
+
+def _anisotropy_strength(material: sc.Material) -> float:
+    """KHR_materials_anisotropy's anisotropyStrength (0, no effect, when absent)."""
+    ext = material.extensions.get("KHR_materials_anisotropy")
+    return float(ext.get("anisotropyStrength", 0.0)) if isinstance(ext, dict) else 0.0

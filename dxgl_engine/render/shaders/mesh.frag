@@ -5,13 +5,17 @@
 // Compiled per feature set, so a material pays only for what it uses:
 //   TEX_<SLOT> with UV_<SLOT> 0|1, OCCLUSION_IN_MR, HAS_COLOR, HAS_TANGENT, ALPHA_MASK, ALPHA_BLEND,
 //   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION (with TRANSMISSION_BEHIND, VOLUME, DISPERSION),
+//   IRIDESCENCE, ANISOTROPY, DIFFUSE_TRANSMISSION,
 //   PUNCTUAL_LIGHTS n, TONEMAP_ACES, MIRROR.
 // Each concern is a file of its own, included here; a material extension is a function that
-// exists only under its define.
+// exists only under its define. Those the punctual lights use come before punctual.glsl.
 #include "material.glsl"
 #include "normals.glsl"
 #include "brdf.glsl"
 #include "ibl.glsl"
+#include "extensions/iridescence.glsl"
+#include "extensions/anisotropy.glsl"
+#include "extensions/diffuse_transmission.glsl"
 #include "punctual.glsl"
 #include "tonemapping.glsl"
 #include "extensions/specular.glsl"
@@ -78,9 +82,29 @@ void main() {
 #elif defined(TEX_OCCLUSION)
     ao = 1.0 + u_occlusion_strength * (texture(u_tex_occlusion, xf(u_uvxf_occlusion, UV(UV_OCCLUSION))).r - 1.0);
 #endif
+#ifdef ANISOTROPY
+    anisotropy_setup(n, ng, rough);
+#endif
+#ifdef DIFFUSE_TRANSMISSION
+    diffuse_transmission_setup(metallic);
+#endif
+#ifdef IRIDESCENCE
+    iridescence_setup(f0, mix(f90, 1.0, metallic), nv);
+    vec3 kd = iridescent_weights(fr);  // fr becomes the film's Fresnel by the strength
+#else
+    vec3 kd = 1.0 - fr;                // the diffuse base's share (glTF's fresnel_mix)
+#endif
     vec3 irradiance = env_irradiance(n);
+#ifdef ANISOTROPY
+    vec3 specular = env_radiance(anisotropic_reflection(n, v), anisotropic_env_roughness()) * fr;
+#else
     vec3 specular = env_radiance(r, rough) * fr;
-    vec3 color = (diffuse * (1.0 - fr) * irradiance / PI + specular) * ao;
+#endif
+#ifdef DIFFUSE_TRANSMISSION
+    vec3 color = (diffuse_transmission_ibl(diffuse, irradiance, n) * kd / PI + specular) * ao;
+#else
+    vec3 color = (diffuse * kd * irradiance / PI + specular) * ao;
+#endif
 
 #if defined(TRANSMISSION) && !defined(TRANSMISSION_BEHIND)
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);

@@ -1,5 +1,6 @@
 // KHR_lights_punctual: directional, point and spot lights, the range window and the spot's
-// smooth cone falloff as the extension defines them, each shaded with the glTF BRDF.
+// smooth cone falloff as the extension defines them, each shaded with the glTF BRDF (and the
+// iridescence, anisotropy and diffuse transmission extensions where their defines are on).
 #ifdef PUNCTUAL_LIGHTS
 // Per light: position (w = 1) or direction towards the light (w = 0); colour * intensity; the
 // spot's direction (w = 1 for a spot); (range or 0, cone scale, offset).
@@ -26,11 +27,30 @@ vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a) {
             }
         }
         float nl = dot(n, l);
+#ifdef DIFFUSE_TRANSMISSION
+        if (nl <= 0.0) {  // behind the surface: only what passes through it
+            sum += diffuse_transmission_light(n, v, l, f0, nl) * u_light_color[i] * atten;
+            continue;
+        }
+#else
         if (nl <= 0.0) continue;
+#endif
         vec3 h = normalize(l + v);
         vec3 f = fresnel_schlick(f0, max(dot(v, h), 0.0));
+#ifdef IRIDESCENCE
+        vec3 kd = iridescent_weights(f);
+#else
+        vec3 kd = 1.0 - f;
+#endif
+#ifdef DIFFUSE_TRANSMISSION
+        kd *= 1.0 - dt_strength;  // the share transmitted does not leave on the lit side
+#endif
+#ifdef ANISOTROPY
+        vec3 spec = f * anisotropic_dv(n, h, l, v, nl, nv);
+#else
         vec3 spec = f * (d_ggx(max(dot(n, h), 0.0), a) * v_smith_ggx(nl, nv, a));
-        sum += ((1.0 - f) * diffuse / PI + spec) * u_light_color[i] * (nl * atten);
+#endif
+        sum += (kd * diffuse / PI + spec) * u_light_color[i] * (nl * atten);
     }
     return sum;
 }
