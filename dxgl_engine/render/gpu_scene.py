@@ -48,7 +48,8 @@ _ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_CO
 
 DEFAULT_MATERIAL = Material(name="default", metallic_factor=1.0, roughness_factor=1.0)
 TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive", "iridescence", "iridescence_thickness",
-                 "anisotropy", "diffuse_transmission", "diffuse_transmission_color")  # fmt: skip
+                 "anisotropy", "diffuse_transmission", "diffuse_transmission_color", "transmission",
+                 "thickness")  # fmt: skip
 # Slots holding sRGB-encoded colour (glTF 2.0: baseColorTexture, emissiveTexture;
 # KHR_materials_diffuse_transmission: diffuseTransmissionColorTexture); the others hold linear data
 # (roughness, metalness, normals, occlusion, film strength and thickness, anisotropy direction and
@@ -67,11 +68,14 @@ _SLOT_ATTR = {
     "anisotropy": "anisotropyTexture",
     "diffuse_transmission": "diffuseTransmissionTexture",
     "diffuse_transmission_color": "diffuseTransmissionColorTexture",
+    "transmission": "transmissionTexture",
+    "thickness": "thicknessTexture",
 }
 # An extension's texture slots are bound only while its feature is on (see _EXTENSION_FEATURES).
 _SLOT_FEATURE = {"iridescence": "IRIDESCENCE", "iridescence_thickness": "IRIDESCENCE", "anisotropy": "ANISOTROPY",
                  "diffuse_transmission": "DIFFUSE_TRANSMISSION",
-                 "diffuse_transmission_color": "DIFFUSE_TRANSMISSION"}  # fmt: skip
+                 "diffuse_transmission_color": "DIFFUSE_TRANSMISSION", "transmission": "TRANSMISSION",
+                 "thickness": "VOLUME"}  # fmt: skip
 _WRAP = {CLAMP_TO_EDGE: "clamp_to_edge", MIRRORED_REPEAT: "mirrored_repeat"}
 _MIPMAPPED = {NEAREST_MIPMAP_NEAREST, NEAREST_MIPMAP_LINEAR, 9985, 9987}
 

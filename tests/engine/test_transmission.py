@@ -25,15 +25,19 @@ def _glass_scene(tmp_path, name: str = "glass", roughness: float = 0.05, base=(1
     before it, centred on x = 0."""
     b = GltfBuilder()
     materials = {"KHR_materials_transmission": {"transmissionFactor": 1.0}, **extensions}
+    for ext in materials.values():  # a texture named by its pixel value: one grey texel
+        for key, value in list(ext.items()):
+            if key.endswith("Texture"):
+                ext[key] = {"index": b.texture(b.image(np.full((1, 1, 4), value, np.uint8)))}
     for ext in materials:
         b.use_extension(ext)
     glass = b.material(pbrMetallicRoughness={"baseColorFactor": [*base, 1.0], "metallicFactor": 0.0,
                                              "roughnessFactor": roughness}, extensions=materials)
     paints = [b.material(pbrMetallicRoughness={"baseColorFactor": c, "metallicFactor": 0.0, "roughnessFactor": 0.6})
               for c in ([0.1, 0.1, 0.9, 1.0], [0.9, 0.1, 0.1, 1.0])]
-    positions, _, indices = uv_sphere()
+    positions, texcoords, indices = uv_sphere()
     nodes = [b.node(mesh=b.mesh(b.primitive(positions, indices, material=glass, index_type=UNSIGNED_INT,
-                                            NORMAL=positions)), translation=[0.0, 1.2, 0.0])]
+                                            NORMAL=positions, TEXCOORD_0=texcoords)), translation=[0.0, 1.2, 0.0])]
     for k in range(bars):
         x = -2.0 + 0.5 * k
         quad = np.array([[x, 0, -1.6], [x + 0.5, 0, -1.6], [x + 0.5, 2.6, -1.6], [x, 2.6, -1.6]], np.float32)
@@ -153,3 +157,22 @@ def test_models_without_transmission_keep_the_drawn_region(tmp_path, gl):
 
     glass = _timeline(_glass_scene(tmp_path))
     assert glass.renderer.transmissive and glass.renderer.pass_of(BlendedPass).bounds(None) is None
+
+
+def test_transmission_and_thickness_textures_scale_their_factors(tmp_path, disc):
+    """transmissionTexture's red and thicknessTexture's green multiply their factors: 0 turns
+    transmission off (as a factor of 0 does) and the volume into a thin wall; 255 changes nothing."""
+    mask = disc[0]
+    volume = {"thicknessFactor": 1.0}
+    opaque = _frames(tmp_path, name="opaque", KHR_materials_transmission={"transmissionFactor": 0.0})
+    off = _frames(tmp_path, name="off", KHR_materials_transmission={"transmissionFactor": 1.0,
+                                                                    "transmissionTexture": 0})
+    full = _frames(tmp_path, name="full", KHR_materials_transmission={"transmissionFactor": 1.0,
+                                                                      "transmissionTexture": 255})
+    glass = _frames(tmp_path, name="glass")
+    assert np.abs(off - opaque)[mask].mean() < 2.0 < np.abs(glass - opaque)[mask].mean()
+    assert np.abs(full - glass)[mask].max() <= 2
+    thin = _frames(tmp_path, name="thin2", KHR_materials_volume={"thicknessFactor": 1.0, "thicknessTexture": 0})
+    ball = _frames(tmp_path, name="ball2", KHR_materials_volume={**volume, "thicknessTexture": 255})
+    assert np.abs(thin - glass)[mask].max() <= 2  # no thickness: no displacement
+    assert np.abs(ball - _frames(tmp_path, name="ball3", KHR_materials_volume=volume))[mask].max() <= 2

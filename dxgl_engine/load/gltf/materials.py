@@ -27,6 +27,8 @@ EXTENSION_TEXTURES = {
     "KHR_materials_anisotropy": ("anisotropyStrength", 0.0, ("anisotropyTexture",)),
     "KHR_materials_diffuse_transmission": ("diffuseTransmissionFactor", 0.0,
                                            ("diffuseTransmissionTexture", "diffuseTransmissionColorTexture")),
+    "KHR_materials_transmission": ("transmissionFactor", 0.0, ("transmissionTexture",)),
+    "KHR_materials_volume": ("thicknessFactor", 0.0, ("thicknessTexture",)),
 }  # fmt: skip
 # Their numbers, checked when read: name -> (default, minimum, maximum); a factor the schema bounds
 # to [0, 1] is clamped with a warning like the core factors, the other bounds refuse the file.

@@ -72,7 +72,7 @@ void main() {
     vec3 fr = specular_albedo(f0, mix(f90, 1.0, metallic), nv, rough);
     vec3 diffuse = base.rgb * (1.0 - metallic);
 #ifdef TRANSMISSION_BEHIND
-    float transmission = u_transmission * (1.0 - metallic);
+    float transmission = transmission_factor() * (1.0 - metallic);
     diffuse *= 1.0 - transmission;  // the share of the diffuse lobe the BTDF takes (KHR_materials_transmission)
 #endif
 

@@ -18,6 +18,19 @@
 #ifdef TRANSMISSION
 uniform float u_transmission;
 uniform float u_ior;
+#ifdef TEX_TRANSMISSION
+uniform sampler2D u_tex_transmission;  // R: the transmission factor's share
+uniform mat3 u_uvxf_transmission;
+#endif
+
+// transmissionFactor times transmissionTexture's red channel.
+float transmission_factor() {
+#ifdef TEX_TRANSMISSION
+    return u_transmission * texture(u_tex_transmission, xf(u_uvxf_transmission, UV(UV_TRANSMISSION))).r;
+#else
+    return u_transmission;
+#endif
+}
 
 #ifdef TRANSMISSION_BEHIND
 uniform sampler2D u_behind;       // premultiplied colour + coverage of this tile drawn so far (behind.py)
@@ -31,6 +44,19 @@ uniform float u_thickness;
 uniform vec3 u_attenuation_color;
 uniform float u_attenuation_distance; // 0: infinite, nothing absorbed
 uniform mat4 u_model;
+#ifdef TEX_THICKNESS
+uniform sampler2D u_tex_thickness;     // G: the thickness factor's share
+uniform mat3 u_uvxf_thickness;
+#endif
+
+// thicknessFactor times thicknessTexture's green channel, in the item's vertex units.
+float thickness() {
+#ifdef TEX_THICKNESS
+    return u_thickness * texture(u_tex_thickness, xf(u_uvxf_thickness, UV(UV_THICKNESS))).g;
+#else
+    return u_thickness;
+#endif
+}
 #endif
 #ifdef DISPERSION
 uniform float u_dispersion;
@@ -46,7 +72,7 @@ vec4 behind_at(vec3 world, float lod) {
 // Where a ray refracted with `ior` leaves the volume (thin-walled: the surface point itself).
 vec3 exit_point(vec3 n, vec3 v, float ior) {
 #ifdef VOLUME
-    return v_world + normalize(refract(-v, n, 1.0 / ior)) * (u_thickness * length(u_model[0].xyz));
+    return v_world + normalize(refract(-v, n, 1.0 / ior)) * (thickness() * length(u_model[0].xyz));
 #else
     return v_world;
 #endif
@@ -70,7 +96,7 @@ vec4 transmitted_light(vec3 n, vec3 v, float rough, vec3 base) {
 #endif
     vec3 absorbed = vec3(1.0);
 #ifdef VOLUME
-    if (u_attenuation_distance > 0.0) absorbed = pow(u_attenuation_color, vec3(u_thickness / u_attenuation_distance));
+    if (u_attenuation_distance > 0.0) absorbed = pow(u_attenuation_color, vec3(thickness() / u_attenuation_distance));
 #endif
     vec3 tint = base * absorbed;
     seen += uncovered * u_backdrop.rgb * u_backdrop.w;
@@ -81,11 +107,11 @@ vec4 transmitted_light(vec3 n, vec3 v, float rough, vec3 base) {
 vec3 apply_transmission(vec3 color, vec3 specular, vec3 base, vec3 n, vec3 v, vec3 fr, float rough,
                         float metallic) {
     vec3 refracted = env_radiance(refract(-v, n, 1.0 / u_ior), rough) * base;
-    return mix(color, specular + refracted * (1.0 - fr) * 0.35, u_transmission * (1.0 - metallic));
+    return mix(color, specular + refracted * (1.0 - fr) * 0.35, transmission_factor() * (1.0 - metallic));
 }
 
 float transmission_alpha(float alpha, vec3 fr, float metallic) {
-    return alpha * (1.0 - 0.65 * u_transmission * (1.0 - metallic) * (1.0 - max(fr.r, max(fr.g, fr.b))));
+    return alpha * (1.0 - 0.65 * transmission_factor() * (1.0 - metallic) * (1.0 - max(fr.r, max(fr.g, fr.b))));
 }
 #endif
 #endif
