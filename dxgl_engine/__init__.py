@@ -51,6 +51,8 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     **{n: ("pipeline.jobs", n) for n in ("VideoJob", "frame_key")},
     **{n: ("pipeline.video", n) for n in ("render_video", "render_batch", "RenderResult")},
     **{n: ("pipeline.dataset", n) for n in ("export_dataset", "dataset_settings", "DatasetResult")},
+    **{n: ("pipeline.still", n) for n in ("Camera", "render_still")},
+    "Look": ("lighting.look", "Look"),
     "sample_path": ("samples", "sample_path"),
 }  # fmt: skip
 

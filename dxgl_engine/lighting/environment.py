@@ -89,13 +89,14 @@ def load_hdr(path: str | Path) -> np.ndarray:
     return cv2.resize(rgb, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
 
 
-def environment(name_or_path: str) -> np.ndarray:
-    """A built-in environment by name, or a .hdr file, calibrated to the engine's exposure."""
+def environment(name_or_path: str, calibrated: bool = True) -> np.ndarray:
+    """A built-in environment by name, or a .hdr file, calibrated to the engine's exposure (or, with
+    `calibrated` False, a file's radiance as stored: a path tracer's units)."""
     if name_or_path in BUILT_IN:
         radiance = BUILT_IN[name_or_path]()
     else:
         radiance = load_hdr(name_or_path)
-    return calibrate(radiance)
+    return calibrate(radiance) if calibrated else radiance
 
 
 def calibrate(radiance: np.ndarray) -> np.ndarray:

@@ -10,13 +10,28 @@ from .environment import environment
 from .ibl import IBL, bake
 
 
+TONE_MAPPINGS = ("neutral", "aces", "none")
+
+
 @dataclass(frozen=True)
 class Look:
-    """`environment` is a built-in name ("studio", "neutral") or a path to a .hdr file."""
+    """`environment` is a built-in name ("studio", "neutral") or a path to a .hdr file.
+
+    The product look calibrates every environment (a matte patch facing the camera shows its base
+    colour) and tone-maps with `tone_mapping` ("neutral" or "aces", the setting's choices). A
+    comparison with a path tracer needs its units and curve instead: `calibrated=False` lights with
+    the panorama's own radiance, as Blender's world strength 1 does, and "none" only clips, as
+    Blender's "Standard" view transform does (library use only; the setting does not offer it).
+    Raises ValueError for an unknown tone mapping."""
 
     environment: str = "studio"
     exposure: float = 1.0
-    tone_mapping: str = "neutral"  # neutral | aces
+    tone_mapping: str = "neutral"
+    calibrated: bool = True
+
+    def __post_init__(self):
+        if self.tone_mapping not in TONE_MAPPINGS:
+            raise ValueError(f"tone_mapping must be one of {', '.join(TONE_MAPPINGS)}, not {self.tone_mapping!r}")
 
     @classmethod
     def from_settings(cls, settings, environment_path: str | None = None) -> "Look":
@@ -24,10 +39,10 @@ class Look:
 
     @property
     def features(self) -> frozenset[str]:
-        return frozenset({"TONEMAP_ACES"} if self.tone_mapping == "aces" else ())
+        return frozenset({f"TONEMAP_{self.tone_mapping.upper()}"} if self.tone_mapping != "neutral" else ())
 
 
 @lru_cache(maxsize=4)
-def lighting(name_or_path: str) -> IBL:
+def lighting(name_or_path: str, calibrated: bool = True) -> IBL:
     """The baked tables of an environment (memoised per process, cached on disk across runs)."""
-    return bake(environment(name_or_path))
+    return bake(environment(name_or_path, calibrated))

@@ -16,8 +16,9 @@ class LookGPU:
 
     def __init__(self, look: Look):
         self.look = look
-        ibl = lighting(look.environment)
-        spec = ibl.specular.astype(np.float32)
+        ibl = lighting(look.environment, look.calibrated)
+        # Half floats end at 65504: an uncalibrated outdoor panorama's sun can pass it.
+        spec = np.minimum(ibl.specular, 65000.0).astype(np.float32)
         self.env = gloo.Texture3D(spec, interpolation="linear", internalformat="rgb16f",
                                   wrapping="clamp_to_edge")  # octahedral maps, one slice per roughness
         lut = np.concatenate([ibl.lut, np.zeros(ibl.lut.shape[:2] + (1,), np.float32)], -1)

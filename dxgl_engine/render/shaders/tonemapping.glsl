@@ -28,8 +28,10 @@ vec3 tone_map_aces(vec3 c) {
 }
 
 vec3 tone_map(vec3 c) {
-#ifdef TONEMAP_ACES
+#if defined(TONEMAP_ACES)
     return tone_map_aces(c);
+#elif defined(TONEMAP_NONE)
+    return c;  // clipped by the caller: a path tracer's "Standard" view, for comparisons
 #else
     return tone_map_neutral(c);
 #endif
