@@ -1,0 +1,55 @@
+"""The look against a path tracer, in `make test`: two Render Fidelity scenarios rendered in the
+harness's reference mode (tools/fidelity: the panorama's own radiance, no tone curve) against the
+committed dxgl goldens (a regression guard) and against Blender Cycles renders of the same camera and
+panorama (committed, made by `tools/fidelity/run.py --cycles --scale 0.25 --samples 64`). The full
+harness over every scenario is a benchmark (README, "Benchmarks").
+
+Regenerate the dxgl goldens after a deliberate change of the look with DXGL_UPDATE_GOLDEN=1.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import dxgl_engine
+
+GOLDEN = Path(__file__).parent / "golden" / "fidelity"
+HARNESS = Path(__file__).resolve().parents[2] / "tools" / "fidelity"
+sys.path.insert(0, str(HARNESS))
+
+from scenarios import load_scenarios  # noqa: E402
+from scores import score  # noqa: E402
+
+# Measured at 0.25x against Cycles (64 samples + denoiser): Box 0.097, DamagedHelmet 0.062. The
+# bounds leave room for llvmpipe versions, and fail on faults like a mirrored panorama (0.16+).
+CYCLES_BOUND = {"Box": 0.12, "DamagedHelmet": 0.09}
+
+
+@pytest.fixture(scope="module")
+def fidelity(shared_assets) -> Path:
+    path = shared_assets.parent / "fidelity"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent (the Render Fidelity scenarios and panoramas)")
+    return path
+
+
+@pytest.mark.shared_assets
+@pytest.mark.parametrize("name", sorted(CYCLES_BOUND))
+def test_reference_mode_against_goldens_and_cycles(fidelity, gl, name):
+    (scenario,) = [s.scaled(0.25) for s in load_scenarios(fidelity / "scenarios.json", [name])]
+    look = dxgl_engine.Look(str(fidelity / "chinese_garden_1k.hdr"), tone_mapping="none", calibrated=False)
+    camera = dxgl_engine.Camera(scenario.eye, scenario.target, scenario.fov_y)
+    frame = dxgl_engine.render_still(dxgl_engine.load_model(scenario.model), camera, *scenario.size, look=look)
+    golden = GOLDEN / f"{name}.dxgl.png"
+    if os.environ.get("DXGL_UPDATE_GOLDEN"):
+        Image.fromarray(frame).save(golden)
+    ours = score(np.asarray(Image.open(golden).convert("RGBA")), frame)
+    assert ours.flip < 0.02 and ours.iou > 0.99, (ours.flip, ours.iou)
+    cycles = score(np.asarray(Image.open(GOLDEN / f"{name}.cycles.png").convert("RGBA")), frame)
+    assert cycles.flip < CYCLES_BOUND[name] and cycles.iou > 0.97, (cycles.flip, cycles.iou)
+    assert 0.75 < cycles.brightness < 1.25

@@ -1,0 +1,76 @@
+"""Blender Cycles references for fidelity scenarios, run by the Python of tools/fidelity/.venv-bpy
+(Blender as a Python module, `bpy` from PyPI; `run.py --cycles` installs it). Not importable from
+dxgl's own virtualenv: it is a separate program.
+
+    .venv-bpy/bin/python cycles_reference.py JOBS.json
+
+JOBS.json is a list of {"model", "eye", "target", "fov_y", "width", "height", "hdr", "out",
+"samples"}: eye and target in glTF coordinates (Y up), which Blender's glTF importer turns into its
+own (Z up): (x, y, z) -> (x, -z, y). Each job imports the model with Blender's own glTF importer,
+lights it with the panorama at world strength 1 (Blender's equirect layout: u = 0.5 faces +X),
+renders with Cycles on the CPU (`samples` paths per pixel, then OpenImageDenoise) through the
+"Standard" view transform (sRGB, no tone curve) over a transparent film, and writes an RGBA PNG.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import bpy
+from mathutils import Vector
+
+
+def blender_point(p) -> Vector:
+    x, y, z = p
+    return Vector((x, -z, y))
+
+
+def render(job: dict) -> None:
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.import_scene.gltf(filepath=job["model"])
+    scene = bpy.context.scene
+    scene.frame_set(0)
+    cam_data = bpy.data.cameras.new("fidelity")
+    cam_data.sensor_fit = "VERTICAL"
+    cam_data.angle_y = math.radians(job["fov_y"])
+    eye, target = blender_point(job["eye"]), blender_point(job["target"])
+    span = (eye - target).length
+    cam_data.clip_start, cam_data.clip_end = max(span * 1e-3, 1e-4), span * 100
+    cam = bpy.data.objects.new("fidelity", cam_data)
+    scene.collection.objects.link(cam)
+    cam.location = eye
+    cam.rotation_mode = "QUATERNION"
+    cam.rotation_quaternion = (target - eye).to_track_quat("-Z", "Y")
+    scene.camera = cam
+    world = bpy.data.worlds.new("fidelity")
+    world.use_nodes = True
+    nodes, links = world.node_tree.nodes, world.node_tree.links
+    env = nodes.new("ShaderNodeTexEnvironment")
+    env.image = bpy.data.images.load(job["hdr"])
+    links.new(env.outputs["Color"], nodes["Background"].inputs["Color"])
+    nodes["Background"].inputs["Strength"].default_value = 1.0
+    scene.world = world
+    scene.render.engine = "CYCLES"
+    scene.cycles.device = "CPU"
+    scene.cycles.samples = int(job["samples"])
+    scene.cycles.use_denoising = True
+    scene.render.film_transparent = True
+    scene.render.resolution_x, scene.render.resolution_y = job["width"], job["height"]
+    scene.render.resolution_percentage = 100
+    scene.view_settings.view_transform = "Standard"
+    scene.view_settings.look = "None"
+    scene.render.image_settings.file_format = "PNG"
+    scene.render.image_settings.color_mode = "RGBA"
+    scene.render.filepath = job["out"]
+    bpy.ops.render.render(write_still=True)
+
+
+def main() -> None:
+    for job in json.loads(open(sys.argv[1]).read()):
+        render(job)
+        print(f"cycles: wrote {job['out']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
