@@ -8,6 +8,7 @@ does not offer; the tables are small and cost a few seconds once per environment
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import logging
 import os
 from dataclasses import dataclass
@@ -138,4 +139,38 @@ def brdf_lut(size: int = LUT_SIZE, samples: int = 512) -> np.ndarray:
         fc = (1 - np.clip(vh, 0, 1)) ** 5
         out[r_i, :, 0] = ((1 - fc) * g).mean(1)
         out[r_i, :, 1] = (fc * g).mean(1)
+    return out
+
+
+@lru_cache(maxsize=1)
+def sheen_albedo_table(size: int = LUT_SIZE, steps: int = 64) -> np.ndarray:
+    """(size, size) float32: the directional albedo E(NdotV, sheenRoughness) of the sheen lobe of
+    KHR_materials_sheen (its appendix: the "Charlie" distribution of Estevez & Kulla 2017,
+    D = (2 + 1/a) sin(theta_h)^(1/a) / (2 pi) with a = sheenRoughness^2, and Neubelt's visibility
+    1 / (4 (NdotL + NdotV - NdotL NdotV))), integrated over the hemisphere of light directions on a
+    steps x 4 steps grid (midpoint rule in cos(theta) and phi). Rows are roughness, columns NdotV,
+    both at texel centres, as in `brdf_lut`. The base layer under the sheen is scaled by
+    1 - max(sheenColor) E (the extension's "albedo scaling"). Clipped to 1: at the smallest
+    roughness the lobe sits at grazing angles the grid cannot resolve. About 1 s, once per process."""
+    nv = (np.arange(size) + 0.5) / size
+    rough = (np.arange(size) + 0.5) / size
+    cos_t = (np.arange(steps) + 0.5) / steps
+    phi = (np.arange(4 * steps) + 0.5) / (4 * steps) * 2 * np.pi
+    ct, ph = np.meshgrid(cos_t, phi, indexing="ij")
+    st = np.sqrt(1 - ct * ct)
+    light = np.stack([st * np.cos(ph), st * np.sin(ph), ct], -1).reshape(-1, 3)  # around N = +Z
+    d_omega = (1.0 / steps) * (2 * np.pi / (4 * steps))
+    view = np.stack([np.sqrt(1 - nv * nv), np.zeros_like(nv), nv], -1)
+    half = light[None] + view[:, None]
+    half /= np.linalg.norm(half, axis=-1, keepdims=True)
+    sin_h = np.sqrt(np.clip(1 - half[..., 2] ** 2, 0, 1))
+    nl = light[:, 2][None]
+    vis = 1.0 / (4 * (nl + nv[:, None] - nl * nv[:, None]))
+    out = np.zeros((size, size), np.float32)
+    for r_i, r in enumerate(rough):
+        a = max(r * r, 1e-3)
+        d = (2 + 1 / a) * sin_h ** (1 / a) / (2 * np.pi)
+        out[r_i] = (d * vis * nl).sum(1) * d_omega
+    np.clip(out, 0.0, 1.0, out=out)
+    out.flags.writeable = False
     return out

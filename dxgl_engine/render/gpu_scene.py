@@ -49,12 +49,12 @@ _ATTRIBUTE_FEATURE = {"a_uv0": "HAS_UV0", "a_uv1": "HAS_UV1", "a_color": "HAS_CO
 DEFAULT_MATERIAL = Material(name="default", metallic_factor=1.0, roughness_factor=1.0)
 TEXTURE_SLOTS = ("base", "mr", "normal", "occlusion", "emissive", "iridescence", "iridescence_thickness",
                  "anisotropy", "diffuse_transmission", "diffuse_transmission_color", "transmission",
-                 "thickness")  # fmt: skip
+                 "thickness", "sheen_color", "sheen_roughness")  # fmt: skip
 # Slots holding sRGB-encoded colour (glTF 2.0: baseColorTexture, emissiveTexture;
 # KHR_materials_diffuse_transmission: diffuseTransmissionColorTexture); the others hold linear data
 # (roughness, metalness, normals, occlusion, film strength and thickness, anisotropy direction and
 # strength, transmission strength).
-COLOUR_SLOTS = frozenset({"base", "emissive", "diffuse_transmission_color"})
+COLOUR_SLOTS = frozenset({"base", "emissive", "diffuse_transmission_color", "sheen_color"})
 # Slot -> the Material field of a core texture, or the glTF property of an extension's texture
 # (in Material.extension_textures).
 _SLOT_ATTR = {
@@ -70,12 +70,14 @@ _SLOT_ATTR = {
     "diffuse_transmission_color": "diffuseTransmissionColorTexture",
     "transmission": "transmissionTexture",
     "thickness": "thicknessTexture",
+    "sheen_color": "sheenColorTexture",
+    "sheen_roughness": "sheenRoughnessTexture",
 }
 # An extension's texture slots are bound only while its feature is on (see _EXTENSION_FEATURES).
 _SLOT_FEATURE = {"iridescence": "IRIDESCENCE", "iridescence_thickness": "IRIDESCENCE", "anisotropy": "ANISOTROPY",
                  "diffuse_transmission": "DIFFUSE_TRANSMISSION",
                  "diffuse_transmission_color": "DIFFUSE_TRANSMISSION", "transmission": "TRANSMISSION",
-                 "thickness": "VOLUME"}  # fmt: skip
+                 "thickness": "VOLUME", "sheen_color": "SHEEN", "sheen_roughness": "SHEEN"}  # fmt: skip
 _WRAP = {CLAMP_TO_EDGE: "clamp_to_edge", MIRRORED_REPEAT: "mirrored_repeat"}
 _MIPMAPPED = {NEAREST_MIPMAP_NEAREST, NEAREST_MIPMAP_LINEAR, 9985, 9987}
 

@@ -28,6 +28,7 @@ EXTENSION_TEXTURES = {
     "KHR_materials_diffuse_transmission": ("diffuseTransmissionFactor", 0.0,
                                            ("diffuseTransmissionTexture", "diffuseTransmissionColorTexture")),
     "KHR_materials_transmission": ("transmissionFactor", 0.0, ("transmissionTexture",)),
+    "KHR_materials_sheen": ("sheenColorFactor", [0.0, 0.0, 0.0], ("sheenColorTexture", "sheenRoughnessTexture")),
     "KHR_materials_volume": ("thicknessFactor", 0.0, ("thicknessTexture",)),
 }  # fmt: skip
 # Their numbers, checked when read: name -> (default, minimum, maximum); a factor the schema bounds

@@ -110,7 +110,7 @@ void main() {
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
 #ifdef SHEEN
-    color = apply_sheen(color, irradiance, nv, ao);
+    color = apply_sheen(color, n, v, nv, ao);
 #endif
 #ifdef CLEARCOAT
     color = apply_clearcoat(color, ng, v, ao);
