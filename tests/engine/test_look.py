@@ -61,8 +61,13 @@ def project(timeline, points, t=0.0):
     return np.c_[(ndc[:, 0] + 1) / 2 * timeline.width, (1 - ndc[:, 1]) / 2 * timeline.height]
 
 
-def test_colour_chart_matches_base_colours(gl):
-    scene, centres = chart_scene()
+@pytest.mark.parametrize("facing, median_bound", [(camera_paths.ELEVATION, 1.5), (0.0, 3.0)],
+                         ids=["facing-the-camera", "upright"])
+def test_colour_chart_matches_base_colours(gl, facing, median_bound):
+    """The default look shows a product's base colours: a chart tilted to face the camera, and one
+    standing upright as most products' fronts stand (measured: median dE2000 0.47 and 1.75; before
+    the studio's low bounce card, 0.91 and 7.1)."""
+    scene, centres = chart_scene(facing)
     s = Settings.from_json({"shadows": False, "bgColor": "#808080"})
     timeline = Timeline(scene, s)
     poster = timeline.frame(0, s.bg_rgb)[..., :3].astype(np.float64)
@@ -72,8 +77,31 @@ def test_colour_chart_matches_base_colours(gl):
         measured.append(poster[y - 3 : y + 4, x - 3 : x + 4].reshape(-1, 3).mean(0))
     measured = np.array(measured)
     de = deltaE_ciede2000(rgb2lab(COLORCHECKER[None] / 255.0)[0], rgb2lab(measured[None] / 255.0)[0])
-    assert np.median(de) <= 3.0, de.round(2)
+    assert np.median(de) <= median_bound, de.round(2)
     assert de.max() <= 6.0, de.round(2)
+
+
+def test_the_studio_still_shapes_a_white_cube(gl):
+    """Flat light would make the chart exact and the product dull: a white matte cube seen from the
+    default camera keeps its top brighter than its front, and its front than its side. Irradiance
+    ratios top/front 1.33 and side/front 0.75; displayed (linear light after the tone curve, which
+    compresses white) top 0.91, front 0.85, side 0.68: top/side 1.34, the ratio chosen."""
+    from tests.gltf_builder import cube_corners
+
+    positions, indices = cube_corners()
+    faces = positions[indices.reshape(-1, 3)]
+    normals = np.repeat(np.cross(faces[:, 1] - faces[:, 0], faces[:, 2] - faces[:, 0]), 3, axis=0)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    prim = Primitive(faces.reshape(-1, 3).astype(np.float32), np.arange(36, dtype=np.uint32).reshape(-1, 3),
+                     normals.astype(np.float32), material=0)
+    scene = Scene(nodes=[Node(mesh=0)], roots=[0], meshes=[Mesh("cube", [prim])],
+                  materials=[Material(base_color_factor=np.ones(4), metallic_factor=0.0, roughness_factor=1.0)])
+    s = Settings.from_json({"shadows": False, "rotateY": 30})
+    timeline = Timeline(scene, s, (320, 320))
+    frame = srgb_to_linear(timeline.frame(0, None)[..., :3]).mean(-1)
+    centres = project(timeline, np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]))  # face centres
+    top, front, side = (frame[int(round(y)), int(round(x))] for x, y in centres)
+    assert top > front > side and top > 1.25 * side, (top, front, side)
 
 
 def emissive_chart(textured: bool):
