@@ -25,9 +25,9 @@ sys.path.insert(0, str(HARNESS))
 from scenarios import load_scenarios  # noqa: E402
 from scores import score  # noqa: E402
 
-# Measured at 0.25x against Cycles (64 samples + denoiser): Box 0.097, DamagedHelmet 0.062. The
+# Measured at 0.25x against Cycles (64 samples + denoiser): Box 0.109, DamagedHelmet 0.052. The
 # bounds leave room for llvmpipe versions, and fail on faults like a mirrored panorama (0.16+).
-CYCLES_BOUND = {"Box": 0.12, "DamagedHelmet": 0.09}
+CYCLES_BOUND = {"Box": 0.13, "DamagedHelmet": 0.08}
 
 
 @pytest.fixture(scope="module")

@@ -47,3 +47,27 @@ def test_reference_mode_keeps_the_panoramas_units(cube, gl, tmp_path):
 def test_unknown_tone_mapping_is_refused():
     with pytest.raises(ValueError, match="tone_mapping must be one of neutral, aces, none"):
         Look(tone_mapping="filmic")
+
+
+def test_a_rough_metal_reflects_the_light_around_its_normal(cube, gl, tmp_path):
+    """Under a sky lit above the horizon and black below, a fully rough white metal cube seen from
+    above: its front face's mirror direction points at the black ground, but a rough lobe gathers
+    the sky around the face's normal, as a path tracer shows (Cycles: the cube's faces as bright as
+    its top's half). Looked up at the mirror direction the face came out black."""
+    import cv2
+
+    sky = np.zeros((64, 128, 3), np.float32)
+    sky[:32] = 1.0
+    hdr = tmp_path / "sky.hdr"
+    cv2.imwrite(str(hdr), sky)
+    look = Look(str(hdr), tone_mapping="none", calibrated=False)
+    eye = np.array([0.0, 8.0, 3.5])  # the front face's mirror direction: 66 degrees below the horizon
+    frame = dxgl_engine.render_still(cube, dxgl_engine.Camera(tuple(eye), (0, 0, 0), 40.0), 96, 96, look=look)
+    from dxgl_engine.scene.transforms import look_at, perspective
+
+    clip = perspective(40.0, 1.0, 1.0, 20.0) @ look_at(eye, np.zeros(3)) @ np.array([0.0, -0.5, 1.0, 1.0])
+    x, y = (clip[:2] / clip[3] + 1) / 2 * 96
+    front = frame[int(96 - y) - 1 : int(96 - y) + 2, int(x) - 2 : int(x) + 3, :3].astype(float).mean()
+    # Irradiance of a horizontal normal under this sky: half of it, sRGB 188; at the mirror
+    # direction's cosine lobe: 4 %, sRGB 58.
+    assert front > 140, front

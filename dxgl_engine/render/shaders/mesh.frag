@@ -61,7 +61,7 @@ void main() {
     vec3 n = shading_normal(ng);
     vec3 v = normalize(u_eye - v_world);
     float nv = clamp(dot(n, v), 1e-4, 1.0);
-    vec3 r = reflect(-v, n);
+    vec3 r = specular_dominant_direction(n, reflect(-v, n), rough);
 
     vec3 dielectric_f0 = vec3(u_f0);
     float f90 = 1.0;
