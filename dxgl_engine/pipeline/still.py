@@ -14,7 +14,8 @@ from ..render import gl_context
 from ..render.backdrop import Backdrop
 from ..render.renderer import SSAA, Renderer
 from ..scene.model import Scene
-from ..scene.posed import rest_points
+from ..scene.animation import Player, resolve_animation
+from ..scene.posed import posed_points
 from ..scene.transforms import look_at, perspective
 
 
@@ -29,14 +30,18 @@ class Camera:
 
 
 def render_still(scene: Scene, camera: Camera, width: int, height: int, *, look: Look | None = None,
-                 background: Backdrop | tuple[int, int, int] | None = None, ssaa: int = SSAA) -> np.ndarray:
-    """(height, width, 4) uint8 RGBA, top row first: the model at rest, unmoved (no placement on a
-    floor, no shadow or reflection), seen by `camera`, lit by `look`, over `background` (None:
-    straight alpha). Uses the process's headless GL context. Raises RenderFailed when the model
-    has nothing to draw or the driver refuses a target."""
+                 background: Backdrop | tuple[int, int, int] | None = None, ssaa: int = SSAA,
+                 animation: str | None = None, seconds: float = 0.0) -> np.ndarray:
+    """(height, width, 4) uint8 RGBA, top row first: the model unmoved (no placement on a floor, no
+    shadow or reflection), at rest or posed by its `animation` clip ("*" for the first) at
+    `seconds`, seen by `camera`, lit by `look`, over `background` (None: straight alpha). Uses the
+    process's headless GL context. Raises RenderFailed when the model has nothing to draw or the
+    driver refuses a target, InvalidSettings for a clip the model lacks."""
     from ..errors import RenderFailed
 
-    points = rest_points(scene)
+    player = Player(scene, resolve_animation(scene, animation))
+    pose = player.pose(seconds)
+    points = posed_points(scene, pose)
     if len(points) == 0:
         raise RenderFailed("model has no geometry to draw")
     eye, target = np.asarray(camera.eye, np.float64), np.asarray(camera.target, np.float64)
@@ -47,7 +52,7 @@ def render_still(scene: Scene, camera: Camera, width: int, height: int, *, look:
     near = max(distance - radius * 1.01, distance * 1e-3, 1e-5)
     far = distance + radius * 1.01
     gl_context.offscreen_context()
-    renderer = Renderer(scene, width, height, ssaa=ssaa, look=look or Look())
+    renderer = Renderer(scene, width, height, ssaa=ssaa, look=look or Look(), pose=pose)
     view = View(view=look_at(eye, target), proj=perspective(camera.fov_y, width / height, near, far), eye=eye,
                 model=np.eye(4), width=width, height=height)
     return renderer.render(view, background)

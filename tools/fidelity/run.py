@@ -62,7 +62,9 @@ def render_dxgl(s: Scenario, hdr: Path, mode: str) -> np.ndarray:
     """The scenario through dxgl's public API, straight-alpha RGBA."""
     scene = dxgl_engine.load_model(s.model)
     look = dxgl_engine.Look(str(hdr), **MODES[mode])
-    return dxgl_engine.render_still(scene, dxgl_engine.Camera(s.eye, s.target, s.fov_y), *s.size, look=look)
+    # Animated models are posed at the start of their first clip, as Blender shows them at frame 0.
+    return dxgl_engine.render_still(scene, dxgl_engine.Camera(s.eye, s.target, s.fov_y), *s.size, look=look,
+                                    animation="*" if scene.animations else None)
 
 
 def render_cycles(scenarios: list[Scenario], hdr: Path, out: Path, samples: int) -> None:
