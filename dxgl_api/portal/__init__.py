@@ -1,0 +1,10 @@
+"""The web portal served by `dxgl serve` at `/`: people sign in with a password and use the same
+accounts, credits, limits and rules as the `/v1` API, whose functions and views it calls."""
+from __future__ import annotations
+
+
+def init_portal(app) -> None:
+    """Register the portal on the API's Flask app."""
+    from .views import init_app
+
+    init_app(app)
