@@ -17,6 +17,10 @@ from dxgl_api.portal.views import limiter
 from tests.api.conftest import fake_engine  # noqa: F401  (the API tests' fake render_batch)
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_engine: renders with the real engine (no fake render_batch)")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -69,3 +73,37 @@ def browser_of(app):
         return client
 
     return make
+
+
+# --- the real browser -------------------------------------------------------------------------
+SCREENSHOTS: list[str] = []
+INSTALL = "apt-get install chromium chromium-driver  (or: sudo tools/install_system_deps.sh)"
+
+
+def new_driver(download_dir=None, size=(1280, 900)):
+    """Debian's headless chromium through Debian's chromedriver (nothing is downloaded at run time).
+    Missing either one FAILS the test with the install command: a browser test that skips proves nothing."""
+    import shutil
+
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail(f"the portal's browser tests need Debian's chromium and chromedriver: {INSTALL}", pytrace=False)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                f"--window-size={size[0]},{size[1]}", "--disable-extensions", "--no-first-run"):
+        options.add_argument(arg)
+    if download_dir:
+        options.add_experimental_option("prefs", {"download.default_directory": str(download_dir),
+                                                  "download.prompt_for_download": False})
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS:
+        terminalreporter.write_sep("-", "portal screenshots")
+        for path in SCREENSHOTS:
+            terminalreporter.write_line(path)

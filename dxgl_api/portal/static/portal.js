@@ -119,7 +119,7 @@
     const post = async (action) => {
       const body = new FormData(form);
       body.set("action", action);
-      const r = await fetch(form.action || location.href, { method: "POST", body,
+      const r = await fetch(location.pathname + location.search, { method: "POST", body,  // not form.action: the "action" buttons shadow it
         headers: { Accept: "application/json", "X-CSRFToken": csrf() } });
       return [r, await r.json()];
     };
