@@ -49,7 +49,7 @@ def create_app(config: Config | None = None) -> Flask:
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     _serve_docs_assets(app)
-    init_portal(app)  # the web portal at /
+    init_portal(app, api)  # the web portal at /, and /v1/webhooks
     app.teardown_appcontext(_close_database)
     return app
 

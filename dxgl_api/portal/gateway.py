@@ -10,7 +10,7 @@ from ..blueprints import BLUEPRINTS
 from ..errors import ApiError
 from ..tables import User
 
-API_BLUEPRINTS = {b.name for b in BLUEPRINTS}
+API_BLUEPRINTS = {b.name for b in BLUEPRINTS} | {"webhooks"}
 
 
 def call_view(endpoint: str, user: User, **values):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import peewee as pw
 
 from ..db import connection, database
-from ..tables import BaseModel, Token, User, utcnow
+from ..tables import BaseModel, Token, User, new_id, utcnow
 
 
 class Password(BaseModel):
@@ -57,7 +57,41 @@ class TokenUse(BaseModel):
         table_name = "portal_token_use"
 
 
-PORTAL_MODELS = [Password, BrowserSession, SignInLink, TokenUse]
+class Webhook(BaseModel):
+    """A URL that receives a signed POST when one of the account's renders ends (done or error).
+    The secret is kept as is: the server needs it to sign every delivery."""
+
+    id = pw.CharField(primary_key=True, max_length=12, default=new_id)
+    user = pw.ForeignKeyField(User, backref="webhooks", on_delete="CASCADE")
+    url = pw.CharField(max_length=2048)
+    secret = pw.CharField(max_length=80)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "portal_webhook"
+
+
+class WebhookDelivery(BaseModel):
+    """One event for one webhook: an outbox row, retried with backoff until delivered or given up."""
+
+    id = pw.CharField(primary_key=True, max_length=12, default=new_id)
+    webhook = pw.ForeignKeyField(Webhook, backref="deliveries", on_delete="CASCADE")
+    render_id = pw.CharField(max_length=12)
+    event = pw.CharField(max_length=16)  # render.done | render.error
+    status = pw.CharField(max_length=12, default="pending", index=True)  # pending | delivered | failed
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=utcnow, index=True)
+    last_status_code = pw.IntegerField(null=True)
+    last_error = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    delivered_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "portal_webhook_delivery"
+        indexes = ((("webhook", "render_id", "event"), True),)
+
+
+PORTAL_MODELS = [Password, BrowserSession, SignInLink, TokenUse, Webhook, WebhookDelivery]
 
 
 def create_tables() -> None:

@@ -26,9 +26,9 @@ from ..errors import ApiError
 from ..extensions import error_response
 from ..render_requests import MAX_BATCH, max_length_for
 from ..tables import LedgerEntry, Model3D, ModelTag, Overlay, Render, Token, User, utcnow
-from . import gateway, people
+from . import gateway, people, webhooks
 from .settings_form import SettingsForm, parse_sets
-from .tables import Password, TokenUse
+from .tables import Password, TokenUse, Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -495,11 +495,37 @@ def api_gateway(rest):
     return gateway.dispatch(g.portal_user, rest)
 
 
+# --- webhooks ---------------------------------------------------------------------------------
+@bp.route("/webhooks", methods=["GET", "POST"])
+@signed_in
+def webhooks_page():
+    """The account's webhooks (the secret shown once, at creation) and their delivery log."""
+    user = g.portal_user
+    created = error = None
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "delete":
+                webhooks.owned(user, request.form.get("webhook_id") or "").delete_instance(recursive=True)
+                flash("Webhook deleted.")
+                return redirect(url_for("portal.webhooks_page"), 303)
+            created = webhooks.create(user, request.form.get("url"))
+        except ApiError as err:
+            error = err.message
+    hooks = list(Webhook.select().where(Webhook.user == user.id).order_by(Webhook.created_at))
+    log_rows = list(WebhookDelivery.select(WebhookDelivery, Webhook).join(Webhook)
+                    .where(Webhook.user == user.id).order_by(WebhookDelivery.created_at.desc()).limit(100))
+    return render_template("portal/webhooks.html", hooks=hooks, deliveries=log_rows, created=created,
+                           error=error), 400 if error else 200
+
+
 def init_app(app) -> None:
-    """Attach the portal to the API's Flask app: its blueprint, CSRF, throttling and cookie rules."""
+    """Attach the portal to the API's Flask app: its blueprint, CSRF, throttling and cookie rules;
+    in a server (jobs not run inside requests) also the webhook dispatcher."""
     from .security import configure_security
 
     configure_security(app)
     csrf.init_app(app)
     limiter.init_app(app)
     app.register_blueprint(bp)
+    if not config.active().immediate:
+        webhooks.start_dispatcher()
