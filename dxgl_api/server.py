@@ -52,7 +52,8 @@ def serve(config: Config, *, host: str, port: int, workers: int, threads: int, r
         supervisor.start()
     signal.signal(signal.SIGTERM, _raise_exit)
     base = f"http://{host}:{server.effective_port}"
-    print(f"dxgl: serving {base}/v1  (docs {base}/docs, OpenAPI {base}/v1/openapi.json); data in {config.data_dir}",
+    print(f"dxgl: serving {base}/v1  (portal {base}/, docs {base}/docs, OpenAPI {base}/v1/openapi.json); "
+          f"data in {config.data_dir}",
           flush=True)
     try:
         server.run()

@@ -130,11 +130,12 @@ def _csrf_error(err):
 
 @bp.errorhandler(HTTPException)
 def _http_error(err):
+    too_large = f"the upload exceeds the {storage.size_text(config.active().max_upload_bytes)} limit"
     if _wants_json():
-        return error_response("rate_limited" if err.code == 429 else "not_found" if err.code == 404
-                              else "unauthorized" if err.code == 401 else "invalid_request",
-                              err.description, err.code)
-    messages = {404: "There is no such page.", 401: "Sign in first.",
+        codes = {429: "rate_limited", 404: "not_found", 401: "unauthorized", 413: "file_too_large"}
+        return error_response(codes.get(err.code, "invalid_request"), too_large if err.code == 413
+                              else err.description, 400 if err.code == 413 else err.code)
+    messages = {404: "There is no such page.", 401: "Sign in first.", 413: too_large.capitalize() + ".",
                 429: "Too many sign-in attempts. Wait a few minutes and try again."}
     return render_template("portal/error.html", title=err.name,
                            message=messages.get(err.code, err.description)), err.code

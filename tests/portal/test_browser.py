@@ -102,16 +102,18 @@ def test_portal_in_a_browser(served):
                                        "i.id = 'drop-source'; document.body.appendChild(i); return i;")
         picker.send_keys(str(sample_path("product")))
         driver.execute_script(DROP_JS, driver.find_element(By.ID, "dropzone"), picker)
-        uploaded = WebDriverWait(driver, 120).until(EC.presence_of_element_located((By.ID, "uploaded-link")))
+        WebDriverWait(driver, 120).until(EC.presence_of_element_located((By.ID, "uploaded-link")))
         assert driver.find_element(By.ID, "upload-progress").get_attribute("value") == "100"
         shot(driver, shots, "uploaded")
-        uploaded.click()
+        # The free preview appears under the upload by itself (the page polls its render).
+        WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.ID, "upload-preview")))
+        shot(driver, shots, "preview-in-library")
+        driver.find_element(By.ID, "uploaded-link").click()
         model_id = re.search(r"/models/(\w+)$", driver.current_url).group(1)
 
-        # The free preview arrives on the model page by itself (the page polls).
-        preview = "li.render[data-status] video"
-        WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.CSS_SELECTOR, preview)))
-        shot(driver, shots, "preview-arrived")
+        # The model page lists the preview with its player, and the upload's render (live status).
+        WebDriverWait(driver, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, "li.render video")))
+        shot(driver, shots, "model-page")
 
         # Order a render from the form generated from the settings table; the quote comes first.
         driver.get(f"{base}/render?models={model_id}")

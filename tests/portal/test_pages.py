@@ -85,6 +85,10 @@ def test_upload_refusals_are_words(app, make_person, browser_of):
     assert r.json["error"]["message"].startswith("broken.glb: ")
     r = upload(client, [("a.bin", b"x"), ("b.png", png(2, 2))])
     assert r.status_code == 400 and "exactly one .gltf" in r.json["error"]["message"]
+    app.config["MAX_CONTENT_LENGTH"] = 1000  # what the server refuses before reading the body
+    r = upload(client, [("big.glb", b"x" * 5000)])
+    assert r.status_code == 400 and r.json["error"] == {"code": "file_too_large", "status": 400,
+                                                        "message": "the upload exceeds the 100 MB limit"}
 
 
 def test_gltf_with_its_files_and_a_scan_zip(app, make_person, browser_of, tmp_path):

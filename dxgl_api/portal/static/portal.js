@@ -57,6 +57,7 @@
           a.href = body.data.modelUrl; a.id = "uploaded-link";
           a.textContent = body.data.duplicate ? "Already in your library: open it" : "Uploaded: open the model (its preview is on its way)";
           status.appendChild(a);
+          if (body.data.previewRenderId) watchPreview(body.data.previewRenderId, status);
         } else {
           bar.hidden = true;
           status.className = "error";
@@ -65,6 +66,24 @@
       };
       xhr.onerror = () => { status.className = "error"; status.textContent = "The upload was interrupted; try again."; };
       xhr.send(body);
+    };
+    // The free preview shows up under the upload as soon as its worker has made it.
+    const watchPreview = async (id, where) => {
+      const r = await fetch("/app/v1/renders/" + id, { headers: { Accept: "application/json" } });
+      const d = r.ok ? (await r.json()).data : null;
+      if (d && d.status === "done") {
+        const v = document.createElement("video");
+        Object.assign(v, { id: "upload-preview", muted: true, loop: true, autoplay: true, playsInline: true,
+          src: "/app/v1/renders/" + id + "/video", poster: "/app/v1/renders/" + id + "/poster" });
+        v.setAttribute("aria-label", "Free preview");
+        where.appendChild(v);
+      } else if (d && (d.status === "error" || d.status === "failed")) {
+        const p = document.createElement("p"); p.className = "error";
+        p.textContent = "The preview failed: " + (d.errorMessage || "unknown reason");
+        where.appendChild(p);
+      } else {
+        setTimeout(() => watchPreview(id, where), 1500);
+      }
     };
     input.addEventListener("change", () => send(input.files));
     zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
