@@ -308,6 +308,24 @@ def model_action(model_id, action):
                     not request.form.get("back", "").startswith("//") else url_for("portal.library"), 303)
 
 
+@bp.route("/models/<model_id>/edit", methods=["POST"])
+@signed_in
+def edit_model(model_id):
+    """Title, SKU and tags (comma-separated) through the API's own PATCH view and its rules."""
+    tags = [t for t in (request.form.get("tags") or "").split(",") if t.strip()]
+    body = {"title": request.form.get("title", "").strip() or None, "sku": request.form.get("sku", "").strip() or None,
+            "tags": tags}
+    try:
+        _call_json("models.update_model", g.portal_user, body, model_id=model_id)
+    except ApiError as err:
+        if err.status == 404:
+            abort(404)
+        flash(err.message, "error")
+    else:
+        flash("Saved.")
+    return redirect(url_for("portal.model_page", model_id=model_id), 303)
+
+
 @bp.route("/upload", methods=["POST"])
 @signed_in
 def upload():
@@ -408,10 +426,10 @@ def new_render():
                            field_applies=field_applies), 400 if error else 200
 
 
-def _call_json(endpoint: str, user: User, body: dict):
+def _call_json(endpoint: str, user: User, body: dict, **values):
     """Run an API view with `body` as its JSON request body and return its `data`."""
     with current_app.test_request_context(method="POST", json=body, headers={"Accept": "application/json"}):
-        response = gateway.call_view(endpoint, user)
+        response = gateway.call_view(endpoint, user, **values)
     return json.loads(response.get_data())["data"]
 
 

@@ -110,9 +110,12 @@ def test_search_archive_unarchive_delete(app, make_person, browser_of):
     client = browser_of(make_person())
     ids = [upload(client, [(f"{n}.glb", make_glb(n))]).json["data"]["modelId"] for n in ("lamp", "sofa")]
     token = csrf_of(client.get("/").data)
-    r = client.patch(f"/app/v1/models/{ids[0]}", json={"title": "Desk lamp", "sku": "LMP-7", "tags": ["Lighting"]},
-                     headers={"X-CSRFToken": token})
-    assert r.status_code == 200
+    r = client.post(f"/models/{ids[0]}/edit", data={"csrf_token": token, "title": "Desk lamp", "sku": "LMP-7",
+                                                    "tags": "Lighting, desk "})
+    assert r.status_code == 303
+    assert client.get(f"/app/v1/models/{ids[0]}").json["data"]["tags"] == ["lighting", "desk"]  # the API's rules
+    r = client.post(f"/models/{ids[0]}/edit", data={"csrf_token": token, "tags": ",".join(f"t{i}" for i in range(21))})
+    assert "a model takes at most 20 tags; got 21" in client.get(r.location).data.decode()
     for q in ("desk", "lmp-7", "lighting", "lamp.glb"):
         page = client.get(f"/?q={q}").data.decode()
         assert "Desk lamp" in page and "sofa.glb" not in page, q
