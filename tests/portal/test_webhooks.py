@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -187,3 +188,38 @@ def test_portal_page_adds_a_webhook(app, person, receiver, browser_of):
     assert r.status_code == 200 and b'id="new-secret"' in r.data
     r = client.post("/webhooks", data={"csrf_token": token, "url": "not a url"})
     assert r.status_code == 400 and b"malformed URL" in r.data
+
+
+@pytest.mark.gl
+@pytest.mark.real_engine
+def test_dxgl_serve_delivers_by_itself(tmp_path, receiver):
+    """The dispatcher runs inside a real `dxgl serve`: a real render's end reaches the receiver."""
+    import io
+
+    import requests
+
+    from tests.api.test_e2e import Served
+
+    server = Served(tmp_path / "data", tmp_path / "serve.log", {"DXGL_INGEST_ALLOWED_NETWORKS": "127.0.0.0/8"})
+    try:
+        token = server.wait_for(r"(dxgl_sk_\S+)").group(1)
+        server.wait_for(r"serving http://")
+        base, headers = f"http://127.0.0.1:{server.port}/v1", {"Authorization": f"Bearer {token}"}
+        hook = requests.post(f"{base}/webhooks", json={"url": receiver.url}, headers=headers, timeout=30).json()["data"]
+        r = requests.post(f"{base}/models", headers=headers, timeout=60,
+                          files={"file": ("cube.glb", io.BytesIO(make_glb("served")))},
+                          data={"renderSettings": json.dumps({"length": 3, "aspect": "1:1"})})
+        render_id = r.json()["data"]["renderId"]
+        deadline = time.monotonic() + 240
+        while not receiver.calls and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert receiver.calls, "no delivery within 240 s"
+        call = receiver.calls[0]
+        event = json.loads(call["body"])
+        assert (event["event"], event["renderId"], event["data"]["status"]) == ("render.done", render_id, "done")
+        assert webhooks.verify(hook["secret"], call["body"], call["headers"]["X-Dxgl-Signature"],
+                               call["headers"]["X-Dxgl-Timestamp"])
+        log = requests.get(f"{base}/webhooks/{hook['id']}/deliveries", headers=headers, timeout=30).json()["data"]
+        assert [d["status"] for d in log] == ["delivered"]
+    finally:
+        server.stop()
