@@ -55,6 +55,26 @@ def _protect():
     csrf.protect()
 
 
+# Pages load only this site's own script, styles and media, may not be framed (clickjacking), and
+# are not kept by shared caches (they show account data).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@bp.after_request
+def _page_headers(response):
+    if response.mimetype == "text/html":
+        for key, value in PAGE_HEADERS.items():
+            response.headers.setdefault(key, value)
+    return response
+
+
 @bp.after_app_request
 def _note_token_use(response):
     token = g.get("token")

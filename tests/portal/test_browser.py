@@ -183,3 +183,11 @@ def test_portal_in_a_browser(served):
         assert requests.get(video_url, cookies=cookies, timeout=30).status_code == 404
     finally:
         other.quit()
+
+
+def test_missing_chromium_fails_with_the_install_command(monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="apt-get install chromium chromium-driver"):
+        new_driver()

@@ -31,7 +31,9 @@ def test_sign_in_sets_a_hardened_cookie_and_signs_out(app, make_person):
     assert r.status_code == 303 and r.location == "/"
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie  # plain HTTP here
-    assert client.get("/").status_code == 200
+    page = client.get("/")
+    assert page.status_code == 200 and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Cache-Control"] == "no-store"
     with connection():
         stored = Password.get(Password.user == ann.id).hash
         assert stored.startswith("$argon2id$") and PASSWORD not in stored
