@@ -14,6 +14,7 @@ from .blueprints import BLUEPRINTS
 from .config import Config
 from .db import database
 from .extensions import Api, NotReservedConverter
+from .portal import init_portal
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def create_app(config: Config | None = None) -> Flask:
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     _serve_docs_assets(app)
+    init_portal(app, api)  # the web portal at /, and /v1/webhooks
     app.teardown_appcontext(_close_database)
     return app
 

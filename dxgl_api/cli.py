@@ -93,6 +93,13 @@ def register_admin(subparsers) -> None:
     p.add_argument("--alignment", default="top-left")
     p.set_defaults(run=_publish_overlay)
 
+    p = sub.add_parser("invite", help="a one-time link into the web portal (creates the account if new)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.add_argument("--email", required=True)
+    p.add_argument("--admin", action="store_true", help="a new account is an admin")
+    p.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the portal is reached")
+    p.set_defaults(run=_invite)
+
     admin.set_defaults(run=lambda args: _help(admin))
 
 
@@ -203,6 +210,15 @@ def _publish_overlay(args):
     with open(path, "rb") as f:
         overlay = store_overlay(f, os.path.basename(path), form, None)
     print(f"published system overlay {overlay.id} ({overlay.name}, {overlay.width}x{overlay.height})")
+
+
+@_admin
+def _invite(args):
+    from .portal.people import invite, link_path
+
+    user, raw = invite(args.email, admin=args.admin)
+    print(f"invitation for {user.email} (one-time, 7 days); send them:", file=sys.stderr)
+    print(args.base_url.rstrip("/") + link_path(raw))
 
 
 def _fail(message: str) -> int:

@@ -10,6 +10,7 @@ from . import config as config_module
 from .config import Config, ConfigError
 from .db import open_database
 from .queues import configure_queues
+from .portal.tables import create_tables as create_portal_tables
 from .tables import create_tables
 
 
@@ -24,6 +25,7 @@ def configure(config: Config) -> Config:
     try:
         open_database(config.database_url)
         create_tables()
+        create_portal_tables()
     except (pw.ImproperlyConfigured, pw.OperationalError, OSError) as err:
         raise ConfigError(f"cannot open the database {_without_password(config.database_url)}: {err}") from None
     configure_queues(config.queue_url, immediate=config.immediate)

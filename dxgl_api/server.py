@@ -9,6 +9,7 @@ import sys
 from . import accounts, runtime
 from .config import Config
 from .db import connection
+from .portal.people import first_start_link
 from .worker import Supervisor
 
 log = logging.getLogger(__name__)
@@ -16,8 +17,9 @@ log = logging.getLogger(__name__)
 MULTIPART_SLACK = 1 << 20
 
 
-def bootstrap(config: Config) -> None:
-    """On an empty database, create the admin account and print its token (once, ever)."""
+def bootstrap(config: Config, base_url: str = "") -> None:
+    """On an empty database, create the admin account and print its token and a one-time link
+    into the portal (once, ever)."""
     runtime.configure(config)
     with connection():
         created = accounts.bootstrap_admin()
@@ -25,6 +27,7 @@ def bootstrap(config: Config) -> None:
         user, token = created
         print(f"dxgl: first start: created the admin account {user.email} with {user.credits} credits")
         print(f"dxgl: admin API token (shown once, store it now): {token}")
+        print(f"dxgl: portal sign-in link (one-time, choose a password there): {base_url}{first_start_link(user)}")
         print(f"dxgl: more credits: dxgl admin --data-dir {config.data_dir} add-credits --email {user.email} N",
               flush=True)
 
@@ -36,7 +39,7 @@ def serve(config: Config, *, host: str, port: int, workers: int, threads: int, r
 
     logging.getLogger("dxgl_api").setLevel(min(logging.INFO, logging.getLogger().level or logging.INFO))
     config = config.replace(immediate=False)  # jobs run in worker processes, never in the web process
-    bootstrap(config)
+    bootstrap(config, f"http://{host}:{port}")
     app = create_app(config)
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="dxgl",
@@ -49,7 +52,8 @@ def serve(config: Config, *, host: str, port: int, workers: int, threads: int, r
         supervisor.start()
     signal.signal(signal.SIGTERM, _raise_exit)
     base = f"http://{host}:{server.effective_port}"
-    print(f"dxgl: serving {base}/v1  (docs {base}/docs, OpenAPI {base}/v1/openapi.json); data in {config.data_dir}",
+    print(f"dxgl: serving {base}/v1  (portal {base}/, docs {base}/docs, OpenAPI {base}/v1/openapi.json); "
+          f"data in {config.data_dir}",
           flush=True)
     try:
         server.run()

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNTIME_FILES = [p.relative_to(ROOT).as_posix() for folder in ("dxgl_engine/render/shaders", "dxgl_engine/samples")
+RUNTIME_FILES = [p.relative_to(ROOT).as_posix() for folder in ("dxgl_engine/render/shaders", "dxgl_engine/samples",
+                                                                  "dxgl_api/portal/templates", "dxgl_api/portal/static")
                  for p in sorted((ROOT / folder).rglob("*")) if p.is_file() and p.suffix != ".py"
                  and "__pycache__" not in p.parts]  # fmt: skip
 

@@ -7,6 +7,7 @@ PKGS=(
   xvfb xauth libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-xinerama0
   libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-shape0 libxcb-randr0 libxkbcommon0
   libfontconfig1 libdbus-1-3
+  chromium chromium-driver
 )
 missing=()
 for p in "${PKGS[@]}"; do

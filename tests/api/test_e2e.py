@@ -36,11 +36,11 @@ def free_port() -> int:
 class Served:
     """A `dxgl serve` child process; its stdout is collected line by line."""
 
-    def __init__(self, data_dir: Path, log: Path):
+    def __init__(self, data_dir: Path, log: Path, extra_env: dict[str, str] | None = None):
         self.port = free_port()
         exe = Path(sys.executable).parent / "dxgl"
         env = {**os.environ, "EGL_PLATFORM": os.environ.get("EGL_PLATFORM", "surfaceless")}
-        env = {k: v for k, v in env.items() if not k.startswith("DXGL_")}
+        env = {k: v for k, v in env.items() if not k.startswith("DXGL_")} | (extra_env or {})
         self.log = open(log, "w")
         self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port), "--data-dir", str(data_dir),
                                       "--workers", "1"], stdout=subprocess.PIPE, stderr=self.log, text=True,
