@@ -18,6 +18,8 @@ def call_view(endpoint: str, user: User, **values):
     ApiError propagates). `require`'s wrapper is skipped through `__wrapped__`: a browser session
     acts with all scopes of its own account, like a token made with `all`."""
     view = current_app.view_functions[endpoint]
+    if getattr(view, "required_scope", None) is None:  # only `require`'s wrapper may be skipped
+        raise ApiError("not_found", f"no API route for {endpoint}")
     g.user, g.token = User.get_by_id(user.id), None
     return view.__wrapped__(**values)
 
