@@ -24,8 +24,6 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable
 
-from huey import crontab
-
 from dxgl_engine import (
     ADMIN_MAX_LENGTH,
     Cancelled,
@@ -85,12 +83,6 @@ def open_gl_context() -> None:
     from dxgl_engine import offscreen_context
 
     offscreen_context()
-
-
-@queues.renders.periodic_task(crontab(minute="*"), name="recover")
-def recover_task() -> None:
-    with connection():
-        recover()
 
 
 # --- one job -----------------------------------------------------------------------------------
@@ -343,9 +335,10 @@ def _drop_files_if_deleted(render_id: str) -> None:
 
 
 # --- recovery ----------------------------------------------------------------------------------
-def recover(*, requeue_lost: bool = False) -> dict[str, list[str]]:
-    """Retry or fail renders whose worker is gone; with `requeue_lost` (at worker start-up) also
-    queue pending renders that no queue holds (a crash between commit and enqueue)."""
+def recover(*, requeue_lost: bool = False, lost_grace: float = 0.0) -> dict[str, list[str]]:
+    """Retry or fail renders whose worker is gone; with `requeue_lost` also queue pending renders
+    that no queue holds and that are older than `lost_grace` seconds (the reconciliation of queue
+    and database that the sweeper runs at start-up and every heartbeat)."""
     cfg = config.active()
     stale_before = utcnow() - timedelta(seconds=cfg.stale_after_s)
     host = socket.gethostname()
@@ -361,8 +354,14 @@ def recover(*, requeue_lost: bool = False) -> dict[str, list[str]]:
         elif fail(render, ORPHANED.format(n=render.attempts)):
             failed.append(render.id)
     if requeue_lost:
+        # Pending and unclaimed, yet in no queue: lost between commit and enqueue, dropped by a queue
+        # that restarted empty, or taken off the queue by a worker that could not reach the database.
+        # A render younger than `lost_grace` may be on its way into the queue right now; queueing it
+        # twice would be harmless (the claim is atomic) but is avoided.
         queued = queues.queued_render_ids()
-        lost = Render.select().where(Render.claimed_by.is_null() & (Render.status == statuses.PENDING))
+        settled = utcnow() - timedelta(seconds=lost_grace)
+        lost = Render.select().where(Render.claimed_by.is_null() & (Render.status == statuses.PENDING)
+                                     & (Render.updated_at <= settled))
         retry.extend(r for r in lost if r.id not in queued)
     if retry or failed:
         log.warning("recovered renders: retried %s, failed %s", [r.id for r in retry], failed)
