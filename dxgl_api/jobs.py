@@ -44,17 +44,35 @@ from .tables import Model3D, Render, utcnow
 
 log = logging.getLogger(__name__)
 
+# What a queue backend raises when it cannot be reached: redis-py's errors and the OS's socket errors.
+try:
+    from redis.exceptions import RedisError as _RedisError
+except ImportError:  # only the SQLite queue in this install
+    _RedisError = OSError
+QUEUE_ERRORS = (_RedisError, OSError)
+
 ORPHANED = "rendering was interrupted {n} times (the worker stopped); credits returned"
 
 
 # --- queueing ----------------------------------------------------------------------------------
 def enqueue(renders: Iterable[Render]) -> None:
-    """Queue new renders: previews on their own lane, paid renders in one job per model."""
+    """Queue new renders: previews on their own lane, paid renders in one job per model.
+
+    The database is the record of what must be rendered; the queue only says who does it next.
+    So a queue that cannot be reached (Redis restarting) fails nothing here: the renders stay
+    pending and the sweeper (`recover(requeue_lost=True)`) queues them once the queue answers."""
     renders = list(renders)
-    for group in group_by_model(r for r in renders if r.is_system_preview):
-        preview_task(group)
-    for group in group_by_model(r for r in renders if not r.is_system_preview):
-        render_task(group)
+    lanes = [(preview_task, [r for r in renders if r.is_system_preview]),
+             (render_task, [r for r in renders if not r.is_system_preview])]
+    for task, rows in lanes:
+        for group in group_by_model(rows):
+            try:
+                task(group)
+            except QUEUE_ERRORS as err:
+                if config.active().immediate:  # jobs run in the caller: their failures are real ones
+                    raise
+                log.warning("queue unreachable (%s: %s); renders %s stay pending until the sweeper queues them",
+                            type(err).__name__, err, group)
 
 
 def group_by_model(renders: Iterable[Render]) -> list[list[str]]:

@@ -61,3 +61,27 @@ def test_killed_worker_host_render_is_taken_over(cluster):
     balance, ledger_sum, rows = cluster.books(account.user_id)
     assert balance == ledger_sum == 4
     assert [row[0] for row in rows] == ["signup", "render"]  # one charge, never refunded, never charged again
+
+
+def test_redis_restart_loses_no_render(tmp_path, postgres, private_redis):
+    cluster = Cluster(tmp_path, postgres.create_database(), private_redis.url(), DXGL_STALE_AFTER=str(STALE_AFTER),
+                      DXGL_HEARTBEAT=str(HEARTBEAT))
+    try:
+        cluster.start_web()
+        cluster.start_host("host-a", DXGL_TEST_PHASE_DELAY="0.3")  # ~2 s a render: most still queued below
+        account = cluster.account("redis@example.com", credits=10)
+        made = [cluster.upload(account, {"length": 3}) for _ in range(4)]
+        ids = [m[k] for m in made for k in ("previewRenderId", "renderId")]
+        private_redis.restart()  # empty: every queued job is gone
+        lost = [rid for rid in ids if cluster.render(rid).status == statuses.PENDING]
+        during = cluster.upload(account, {"length": 3})  # right after the restart: queued again or by the sweeper
+        ids += [during["previewRenderId"], during["renderId"]]
+        ends = wait_until(lambda: all((r := cluster.render(i)).status in statuses.TERMINAL for i in ids)
+                          and [cluster.render(i).status for i in ids], 120, "every render to end")
+        print(f"\n{len(lost)} of 8 renders were pending when Redis restarted empty; all {len(ids)} ended: {set(ends)}")
+        assert lost and set(ends) == {statuses.DONE}
+        assert set(cluster.engine_runs()) == set(ids) and max(cluster.engine_runs().values()) == 1
+        balance, ledger_sum, rows = cluster.books(account.user_id)
+        assert balance == ledger_sum == 5 and not [r for r in rows if r[0] == "refund"]
+    finally:
+        cluster.stop()
