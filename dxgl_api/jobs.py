@@ -24,6 +24,8 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable
 
+import peewee as pw
+
 from dxgl_engine import (
     ADMIN_MAX_LENGTH,
     Cancelled,
@@ -39,7 +41,7 @@ from dxgl_engine import (
 )
 
 from . import config, credits, queues, statuses, storage
-from .db import connection, write_transaction
+from .db import connection, discard_connection, write_transaction
 from .tables import Model3D, Render, utcnow
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ try:
 except ImportError:  # only the SQLite queue in this install
     _RedisError = OSError
 QUEUE_ERRORS = (_RedisError, OSError)
+DATABASE_ERRORS = (pw.OperationalError, pw.InterfaceError)
 
 ORPHANED = "rendering was interrupted {n} times (the worker stopped); credits returned"
 
@@ -111,28 +114,41 @@ def worker_identity() -> str:
 def run_job(render_ids: list[str]) -> None:
     """Claim what is still pending of `render_ids` (all for one model) and render it."""
     me = worker_identity()
-    with connection():
-        claimed = [rid for rid in render_ids if claim(rid, me)]
-        if not claimed:
+    try:
+        with connection():
+            _run_job(render_ids, me)
+    except DATABASE_ERRORS as err:
+        # Taken off the queue while the database is down: the renders stay pending (or claimed,
+        # then orphaned) and the sweeper queues them again once the database answers.
+        log.warning("job %s dropped, the database is unavailable (%s); the sweeper will queue it again",
+                    render_ids, str(err).strip().splitlines()[:1])
+        discard_connection()
+
+
+def _run_job(render_ids: list[str], me: str) -> None:
+    claimed = [rid for rid in render_ids if claim(rid, me)]
+    if not claimed:
+        return
+    by_id = {r.id: r for r in Render.select().where(Render.id.in_(claimed))}
+    renders = [by_id[rid] for rid in claimed if rid in by_id]
+    with Heartbeat(claimed, me):
+        try:
+            scene = load_scene(renders[0].model)
+        except (DxglError, OSError) as err:
+            for r in renders:
+                fail(r, f"the model cannot be read: {err}")
             return
-        by_id = {r.id: r for r in Render.select().where(Render.id.in_(claimed))}
-        renders = [by_id[rid] for rid in claimed if rid in by_id]
-        with Heartbeat(claimed, me):
-            try:
-                scene = load_scene(renders[0].model)
-            except (DxglError, OSError) as err:
-                for r in renders:
-                    fail(r, f"the model cannot be read: {err}")
-                return
-            try:
-                render_group(scene, renders, me)
-            except Exception:  # a bug: never leave a claimed render behind
-                log.exception("render job %s failed", claimed)
-                for r in renders:
-                    fail(r, "internal error while rendering")
-            except BaseException:  # the worker is being stopped: hand the renders back untouched
-                _hand_back(renders, me)
-                raise
+        try:
+            render_group(scene, renders, me)
+        except DATABASE_ERRORS:  # not the render's fault: left claimed, recovery retries it
+            raise
+        except Exception:  # a bug: never leave a claimed render behind
+            log.exception("render job %s failed", claimed)
+            for r in renders:
+                fail(r, "internal error while rendering")
+        except BaseException:  # the worker is being stopped: hand the renders back untouched
+            _hand_back(renders, me)
+            raise
 
 
 def claim(render_id: str, me: str) -> bool:
@@ -269,8 +285,9 @@ class Heartbeat:
                     Render.update(heartbeat_at=utcnow()).where(
                         Render.id.in_(self.render_ids) & (Render.claimed_by == self.me)
                         & Render.status.in_(statuses.UNFINISHED)).execute()
-            except Exception:  # a busy or unreachable database: try again next beat
-                log.warning("heartbeat of %s failed", self.render_ids, exc_info=True)
+            except Exception as err:  # a busy or unreachable database: try again next beat
+                log.warning("heartbeat of %s failed: %s", self.render_ids, str(err).strip().splitlines()[:1])
+                discard_connection()
 
 
 class Tracker:
@@ -294,11 +311,22 @@ class Tracker:
 
     def write(self, status: str | None, progress: float) -> None:
         changes = {Render.heartbeat_at: utcnow(), Render.progress: progress}
+        written = self.status
         if status != self.status:
             changes.update({Render.status: status, Render.updated_at: utcnow()})
             self.status = status
         mine = (Render.id == self.render_id) & (Render.claimed_by == self.me)
-        if not Render.update(changes).where(mine & Render.status.not_in(statuses.TERMINAL)).execute():
+        try:
+            updated = Render.update(changes).where(mine & Render.status.not_in(statuses.TERMINAL)).execute()
+        except DATABASE_ERRORS as err:
+            # The database is restarting: keep rendering (the work is not lost); the next event writes
+            # again, and the status catches up then. Past DXGL_STALE_AFTER of silence recovery retries it.
+            log.warning("render %s: progress not recorded (database unavailable: %s)", self.render_id,
+                        str(err).strip().splitlines()[:1])
+            discard_connection()
+            self.status = written
+            return
+        if not updated:
             self.cancel.set()  # deleted, or taken over by recovery
 
 

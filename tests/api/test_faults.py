@@ -17,6 +17,7 @@ import pytest
 from dxgl_api import statuses
 
 from .cluster import Cluster, wait_until
+from .conftest import make_glb
 
 STALE_AFTER = 3.0
 HEARTBEAT = 0.5
@@ -76,12 +77,78 @@ def test_redis_restart_loses_no_render(tmp_path, postgres, private_redis):
         lost = [rid for rid in ids if cluster.render(rid).status == statuses.PENDING]
         during = cluster.upload(account, {"length": 3})  # right after the restart: queued again or by the sweeper
         ids += [during["previewRenderId"], during["renderId"]]
-        ends = wait_until(lambda: all((r := cluster.render(i)).status in statuses.TERMINAL for i in ids)
+        ends = wait_until(lambda: all(cluster.render(i).status in statuses.TERMINAL for i in ids)
                           and [cluster.render(i).status for i in ids], 120, "every render to end")
         print(f"\n{len(lost)} of 8 renders were pending when Redis restarted empty; all {len(ids)} ended: {set(ends)}")
         assert lost and set(ends) == {statuses.DONE}
         assert set(cluster.engine_runs()) == set(ids) and max(cluster.engine_runs().values()) == 1
         balance, ledger_sum, rows = cluster.books(account.user_id)
         assert balance == ledger_sum == 5 and not [r for r in rows if r[0] == "refund"]
+    finally:
+        cluster.stop()
+
+
+def test_postgres_restart_under_traffic(tmp_path, private_postgres, redis_server):
+    import threading
+
+    cluster = Cluster(tmp_path, private_postgres.create_database(), redis_server.url(),
+                      DXGL_STALE_AFTER=str(STALE_AFTER), DXGL_HEARTBEAT=str(HEARTBEAT))
+    try:
+        cluster.start_web()
+        cluster.start_host("host-a", DXGL_TEST_PHASE_DELAY="0.5")  # 3 s a render: 6 jobs a lane still queued
+        account = cluster.account("pg@example.com", credits=20)
+        made = [cluster.upload(account, {"length": 3}) for _ in range(6)]  # 12 renders, most still queued
+        ids = [m[k] for m in made for k in ("previewRenderId", "renderId")]
+
+        answers: list[tuple[str, int, dict | None]] = []
+        stop = threading.Event()
+
+        def traffic():  # reads and uploads, as clients keep sending them through the outage
+            while not stop.is_set():
+                for method, path, kw in (("GET", "/account", {}), ("GET", "/models", {}),
+                                         ("POST", "/models", {"files": {"file": ("m.glb", make_glb())}})):
+                    r = cluster.call(method, path, account, **kw)
+                    body = r.json() if r.headers.get("Content-Type", "").startswith("application/json") else None
+                    answers.append((f"{method} {path}", r.status_code, body))
+                    if r.status_code == 201:
+                        ids.extend([r.json()["data"]["previewRenderId"]])
+
+        thread = threading.Thread(target=traffic)
+        thread.start()
+        wait_until(lambda: len(answers) >= 3, 30, "traffic before the outage")
+        private_postgres.stop()
+        down_from = len(answers)
+        wait_until(lambda: len(answers) >= down_from + 9, 60, "requests during the outage")
+        # the worker's render in flight fails to finish, and the jobs it takes off Redis next cannot be claimed
+        wait_until(lambda: "dropped, the database is unavailable" in cluster.logs["host-a"].read_text(), 60,
+                   "the worker to take jobs off Redis while the database is down")
+        health = cluster.call("GET", "/health")
+        private_postgres.start()
+        up_from = len(answers)
+        wait_until(lambda: any(code == 201 for _, code, _ in answers[up_from:]), 60, "an upload after the outage")
+        stop.set()
+        thread.join(60)
+
+        during = answers[down_from:up_from]
+        codes = {code for _, code, _ in during}
+        dropped = cluster.logs["host-a"].read_text().count("dropped, the database is unavailable")
+        print(f"\n{len(during)} requests while PostgreSQL was down: {sorted(codes)}; health: {health.status_code} "
+              f"{health.json()['error']['message']}; {dropped} jobs taken off Redis during the outage")
+        assert 500 not in {code for _, code, _ in answers}
+        assert codes <= {503, 200, 201}, during  # 200/201: answered before the stop took effect
+        assert 503 in codes
+        for _, code, body in during:
+            if code == 503:
+                assert body["error"]["code"] == "service_unavailable" and body["error"]["status"] == 503
+        assert health.status_code == 503 and "database down" in health.json()["error"]["message"]
+        assert "queue" not in health.json()["error"]["message"]
+        assert cluster.call("GET", "/health").json()["data"]["database"] == "ok"
+
+        ends = wait_until(lambda: all(cluster.render(i).status in statuses.TERMINAL for i in ids)
+                          and {cluster.render(i).status for i in ids}, 120, "every render to end")
+        assert ends == {statuses.DONE}  # the dropped jobs too: the sweeper queued them again
+        assert max(cluster.engine_runs().values()) <= 2  # a render cut by the outage may run again, never lost
+        balance, ledger_sum, _ = cluster.books(account.user_id)
+        assert balance == ledger_sum
     finally:
         cluster.stop()
