@@ -212,11 +212,22 @@ def _attempt(renders: list[Render], work):
     except DxglError as err:
         for r in renders:
             fail(r, str(err))
+    except OSError as err:  # storage unwritable or full: the render ends, its credits come back
+        for r in renders:
+            _remove_partial(r.id)
+            fail(r, f"the output could not be written to storage ({err.strerror or type(err).__name__})")
     except Exception as err:
         log.exception("renders %s failed", [r.id for r in renders])
         for r in renders:
             fail(r, f"internal error while rendering ({type(err).__name__})")
     return None  # (a BaseException, the worker stopping, propagates: run_job hands the renders back)
+
+
+def _remove_partial(render_id: str) -> None:
+    try:
+        storage.remove_partial_outputs(render_id)
+    except OSError:  # the storage that failed the render may refuse this too; nothing was finished
+        log.warning("render %s: partial outputs could not be removed", render_id)
 
 
 class AllCancelled:

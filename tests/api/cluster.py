@@ -81,10 +81,16 @@ class Cluster:
         self._start("web", [DXGL, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-workers",
                             "--threads", "16"], r"serving http://")
 
-    def start_host(self, name: str, workers: int = 1, queues: str = "previews,renders", **env) -> None:
+    def start_host(self, name: str, workers: int = 1, queues: str = "previews,renders", *,
+                   obey_permissions: bool = False, **env) -> None:
+        """A worker host; `obey_permissions`: file modes bind it even as root (its capabilities to
+        override them are dropped), so a read-only storage folder is read-only to it."""
         # ready once its last consumer polls its queue ("worker running" comes before its children are up)
         ready = r"renders INFO huey.consumer: Huey consumer started" if "renders" in queues else r"consumer started"
-        self._start(name, [sys.executable, "-m", "tests.api.fake_worker", "host", "--workers", str(workers),
+        prefix = []
+        if obey_permissions and os.geteuid() == 0:
+            prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all"]
+        self._start(name, [*prefix, sys.executable, "-m", "tests.api.fake_worker", "host", "--workers", str(workers),
                            "--queues", queues], ready, DXGL_TEST_HOST=name, **env)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:

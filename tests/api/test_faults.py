@@ -152,3 +152,34 @@ def test_postgres_restart_under_traffic(tmp_path, private_postgres, redis_server
         assert balance == ledger_sum
     finally:
         cluster.stop()
+
+
+def test_unwritable_storage_fails_renders_and_returns_credits(cluster):
+    import os
+
+    cluster.start_web()
+    account = cluster.account("ro@example.com", credits=3)
+    made = cluster.upload(account, {"length": 3})
+    storage = cluster.config.storage_dir
+    modes = {}
+    for folder, _dirs, files in os.walk(storage):  # the whole folder read-only, as a share mounted ro
+        for path in [folder, *(os.path.join(folder, f) for f in files)]:
+            modes[path] = os.stat(path).st_mode
+            os.chmod(path, 0o555 if os.path.isdir(path) else 0o444)
+    try:
+        cluster.start_host("host-a", obey_permissions=True)
+        ids = [made["previewRenderId"], made["renderId"]]
+        wait_until(lambda: all(cluster.render(i).status in statuses.TERMINAL for i in ids), 60, "the renders to end")
+    finally:
+        for path, mode in modes.items():
+            os.chmod(path, mode)
+    rows = [cluster.render(i) for i in ids]
+    print(f"\nread-only storage: {[(r.status, r.error_message) for r in rows]}")
+    assert [r.status for r in rows] == [statuses.ERROR, statuses.ERROR]
+    assert all(r.error_message == "the output could not be written to storage (Permission denied)" for r in rows)
+    assert not (storage / "renders").exists() or not [p for p in (storage / "renders").rglob("*") if p.is_file()]
+    balance, ledger_sum, entries = cluster.books(account.user_id)
+    assert balance == ledger_sum == 3  # the paid render's credit is back
+    assert [e[0] for e in entries] == ["signup", "render", "refund"]
+    r = cluster.call("GET", f"/renders/{made['renderId']}/video", account)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "video_not_found"
