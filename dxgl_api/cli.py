@@ -93,6 +93,10 @@ def register_admin(subparsers) -> None:
     p.add_argument("--alignment", default="top-left")
     p.set_defaults(run=_publish_overlay)
 
+    p = sub.add_parser("migrate", help="bring the database schema up to date (serve and worker also do on start)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.set_defaults(run=_migrate)
+
     admin.set_defaults(run=lambda args: _help(admin))
 
 
@@ -203,6 +207,16 @@ def _publish_overlay(args):
     with open(path, "rb") as f:
         overlay = store_overlay(f, os.path.basename(path), form, None)
     print(f"published system overlay {overlay.id} ({overlay.name}, {overlay.width}x{overlay.height})")
+
+
+@_admin
+def _migrate(args):
+    from .migrations import current_version, latest_version, migrate
+
+    applied = migrate()  # (runtime.configure has already migrated: this reports where the schema stands)
+    for s in applied:
+        print(f"applied step {s.version}: {s.description}")
+    print(f"schema at version {current_version()} (latest {latest_version()})")
 
 
 def _fail(message: str) -> int:
