@@ -153,7 +153,7 @@ def _run_job(render_ids: list[str], me: str) -> None:
 
 def claim(render_id: str, me: str) -> bool:
     return bool(
-        Render.update(claimed_by=me, heartbeat_at=utcnow(), attempts=Render.attempts + 1)
+        Render.update(claimed_by=me, heartbeat_at=utcnow(), started_at=utcnow(), attempts=Render.attempts + 1)
         .where((Render.id == render_id) & (Render.status == statuses.PENDING) & Render.claimed_by.is_null())
         .execute()
     )

@@ -37,7 +37,7 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from .config import ConfigError
 from .db import database, write_transaction
-from .tables import ALL_MODELS, BaseModel, WorkerBeat
+from .tables import ALL_MODELS, BaseModel, Render, WorkerBeat
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,11 @@ def _baseline(m: Steps) -> None:
 @step(2, "worker heartbeats (/v1/health and /metrics list live workers)")
 def _worker_beats(m: Steps) -> None:
     m.table(WorkerBeat)
+
+
+@step(3, "renders: started_at (render seconds in /metrics)")
+def _render_started_at(m: Steps) -> None:
+    m.column(Render, "started_at", pw.DateTimeField(null=True))
 
 
 # --- applying them -----------------------------------------------------------------------------

@@ -131,6 +131,7 @@ class Render(BaseModel):
     attempts = pw.IntegerField(default=0)
     claimed_by = pw.CharField(max_length=120, null=True)  # "host:pid" of the worker rendering it
     heartbeat_at = pw.DateTimeField(null=True)
+    started_at = pw.DateTimeField(null=True)  # the last claim: render seconds = updated_at - started_at when done
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
 

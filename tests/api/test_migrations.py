@@ -12,6 +12,7 @@ from pathlib import Path
 
 import peewee as pw
 import pytest
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from dxgl_api import migrations, runtime
 from dxgl_api.app import create_app
@@ -25,8 +26,9 @@ from .conftest import uploaded
 def snapshot(storage: Path) -> tuple[dict, dict]:
     """Every row of every table of 0.1, and every stored file's SHA-256."""
     with connection():
-        rows = {m.__name__: sorted(m.select().dicts(), key=lambda r: str(list(r.values())[0]))
-                for m in ALL_MODELS if m is not WorkerBeat}
+        rows = {m.__name__: sorted(m.select(*[f for f in m._meta.sorted_fields if f.name != "started_at"]).dicts(),
+                                   key=lambda r: str(list(r.values())[0]))
+                for m in ALL_MODELS if m is not WorkerBeat}  # (started_at: a column 0.1 did not have)
     files = {str(p.relative_to(storage)): hashlib.sha256(p.read_bytes()).hexdigest()
              for p in sorted(storage.rglob("*")) if p.is_file()}
     return rows, files
@@ -42,26 +44,28 @@ def database_url(request, tmp_path):
 def test_upgrade_from_the_unversioned_schema_keeps_everything(tmp_path, database_url, make_account, monkeypatch):
     config = Config(data_dir=tmp_path / "data", database_url=database_url, queue_url="memory", immediate=True)
     client = create_app(config).test_client()
-    with connection():  # back to 0.1: its tables only, no version
-        database.drop_tables([WorkerBeat, migrations.SchemaVersion])
-        assert migrations.current_version() == 0
     account = make_account(credits=7)
     made = [uploaded(client, account, settings={"length": 3}) for _ in range(2)]
     assert client.post("/v1/renders", json={"modelId": made[0]["modelId"], "renderSettings": {"length": 4}},
                        headers=account.headers).status_code == 201
+    with connection():  # back to 0.1's schema: its tables and columns only, no version
+        database.drop_tables([WorkerBeat, migrations.SchemaVersion])
+        migrator = (PostgresqlMigrator if "postgres" in database_url else SqliteMigrator)(database.obj)
+        migrate(migrator.drop_column("render", "started_at"))
+        assert migrations.current_version() == 0
     before_rows, before_files = snapshot(config.storage_dir)
     assert len(before_rows["Render"]) == 5 and len(before_rows["LedgerEntry"]) == 4 and len(before_files) > 10
 
-    later = migrations.Step(3, "renders: priority (a later release's column)",
+    later = migrations.Step(migrations.latest_version() + 1, "renders: priority (a later release's column)",
                             lambda m: m.column(Render, "priority", pw.IntegerField(default=0)))
     monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, later])
     runtime.configure(config)  # what every `dxgl serve` / `dxgl worker` start does
 
     with connection():
-        assert migrations.current_version() == 3
+        assert migrations.current_version() == later.version
         assert database.table_exists("worker_beat")
         columns = {c.name for c in database.get_columns("render")}
-        assert "priority" in columns
+        assert {"priority", "started_at"} <= columns
         assert {row[0] for row in database.execute_sql("SELECT priority FROM render").fetchall()} == {0}
         assert migrations.migrate() == []  # nothing left: a second start changes nothing
     after_rows, after_files = snapshot(config.storage_dir)
