@@ -48,6 +48,9 @@ def create_app(config: Config | None = None) -> Flask:
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     _serve_docs_assets(app)
+    from .metrics import metrics_view
+
+    app.add_url_rule("/metrics", "metrics", metrics_view)
     app.teardown_appcontext(_close_database)
     return app
 

@@ -15,10 +15,20 @@ def _data_dir_option(parser: argparse.ArgumentParser, **kwargs) -> None:
                         **kwargs)
 
 
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-format", choices=("text", "json"),
+                        help="json: one JSON object a line, render_id on job lines (default $DXGL_LOG_FORMAT or text)")
+
+
 def _config(args):
     from .config import Config
 
-    return Config.from_env(data_dir=getattr(args, "data_dir", None))
+    config = Config.from_env(data_dir=getattr(args, "data_dir", None), log_format=getattr(args, "log_format", None))
+    if getattr(args, "log_format", None) is not None or "DXGL_LOG_FORMAT" in os.environ:
+        from .logs import setup
+
+        setup(config.log_format, "web" if getattr(args, "no_workers", None) is not None else "worker")
+    return config
 
 
 def register_serve(subparsers) -> None:
@@ -29,6 +39,7 @@ def register_serve(subparsers) -> None:
     p.add_argument("--workers", type=int, default=1, help="render worker processes (previews get one more)")
     p.add_argument("--threads", type=int, default=16, help="web server threads")
     p.add_argument("--no-workers", action="store_true", help="web only; run `dxgl worker` elsewhere")
+    _log_format_option(p)
     p.set_defaults(run=_serve)
 
 
@@ -37,6 +48,7 @@ def register_worker(subparsers) -> None:
     _data_dir_option(p)
     p.add_argument("--workers", type=int, default=1, help="render worker processes")
     p.add_argument("--queues", default="previews,renders", help="comma-separated: previews, renders")
+    _log_format_option(p)
     p.set_defaults(run=_worker)
 
 

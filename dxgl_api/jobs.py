@@ -40,7 +40,7 @@ from dxgl_engine import (
     render_batch,
 )
 
-from . import config, credits, queues, statuses, storage
+from . import config, credits, logs, queues, statuses, storage
 from .db import connection, discard_connection, write_transaction
 from .tables import Model3D, Render, utcnow
 
@@ -115,7 +115,7 @@ def run_job(render_ids: list[str]) -> None:
     """Claim what is still pending of `render_ids` (all for one model) and render it."""
     me = worker_identity()
     try:
-        with connection():
+        with logs.job_context(render_ids), connection():
             _run_job(render_ids, me)
     except DATABASE_ERRORS as err:
         # Taken off the queue while the database is down: the renders stay pending (or claimed,

@@ -11,12 +11,13 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 
-from . import queues, runtime
+from . import logs, queues, runtime
 from .config import Config
 from .db import connection, database
 
@@ -43,7 +44,18 @@ def run_consumer(queue: str, workers: int) -> None:
 SWEEPER = "sweeper"
 
 
-def run_sweeper(interval: float) -> None:
+def beat(lanes: str) -> None:
+    """Record this worker host as alive (one row per host name, in the shared database)."""
+    from .tables import WorkerBeat, utcnow
+
+    host = socket.gethostname()
+    now = utcnow()
+    WorkerBeat.insert(host=host, queues=lanes, pid=os.getpid(), started_at=now, beat_at=now).on_conflict(
+        conflict_target=[WorkerBeat.host],
+        update={WorkerBeat.beat_at: now, WorkerBeat.queues: lanes, WorkerBeat.pid: os.getpid()}).execute()
+
+
+def run_sweeper(interval: float, lanes: str = "") -> None:
     """Recover orphaned renders and reconcile the queues with the database every `interval` seconds
     until SIGTERM or SIGINT.
 
@@ -62,6 +74,7 @@ def run_sweeper(interval: float) -> None:
     while True:
         try:
             with connection():
+                beat(lanes)
                 jobs.recover(requeue_lost=True, lost_grace=2 * interval)
             if failing:
                 log.warning("sweeper: database and queue answer again")
@@ -108,7 +121,8 @@ class Supervisor:
                 proc.wait()
 
     def _spawn(self, queue: str) -> subprocess.Popen:
-        role = ["--sweep"] if queue == SWEEPER else ["--queue", queue, "--workers", str(self.plan[queue])]
+        lanes = ",".join(q for q in self.plan if q != SWEEPER)
+        role = ["--sweep", "--lanes", lanes] if queue == SWEEPER else ["--queue", queue, "--workers", str(self.plan[queue])]
         cmd = [sys.executable, "-m", "dxgl_api.worker", *role, "--parent-pid", str(os.getpid())]
         log.info("starting %s worker (%d process%s)", queue, self.plan[queue], "es" * (self.plan[queue] != 1))
         return subprocess.Popen(cmd, env={**os.environ, **self.config.to_env()})
@@ -137,12 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     role = parser.add_mutually_exclusive_group(required=True)
     role.add_argument("--queue", choices=tuple(queues.QUEUES))
     role.add_argument("--sweep", action="store_true", help="recover orphaned renders and requeue lost ones")
+    parser.add_argument("--lanes", default="", help="(with --sweep) the queues this host serves, for its heartbeat")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--parent-pid", type=int)
     args = parser.parse_args(argv)
-    name = SWEEPER if args.sweep else args.queue
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s")
     config = Config.from_env()
+    logs.setup(config.log_format, SWEEPER if args.sweep else args.queue)
     if config.immediate:
         config = config.replace(immediate=False)
     runtime.configure(config)
@@ -150,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         _exit_with_parent(args.parent_pid)
     if args.sweep:
         # every heartbeat, but not more often than twice a second (tests run with 0.2 s heartbeats)
-        run_sweeper(max(0.5, config.heartbeat_s))
+        run_sweeper(max(0.5, config.heartbeat_s), args.lanes)
     else:
         run_consumer(args.queue, max(1, args.workers))
     return 0

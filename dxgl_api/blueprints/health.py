@@ -10,7 +10,7 @@ from marshmallow import fields
 
 import dxgl_engine
 
-from .. import queues, storage
+from .. import config, queues, storage
 from ..db import ping
 from ..errors import ApiError
 from ..extensions import Blueprint, Schema
@@ -26,6 +26,7 @@ class HealthSchema(Schema):
     database = fields.String(required=True)
     queue = fields.String(required=True)
     storage = fields.String(required=True)
+    workers = fields.Integer(metadata={"description": "worker hosts with a heartbeat within DXGL_STALE_AFTER"})
     queued = fields.Dict(keys=fields.String(), values=fields.Integer(),
                          metadata={"description": "jobs waiting per lane (previews, renders)"})
     version = fields.String(required=True)
@@ -81,4 +82,15 @@ def health():
     down = [f"{name} {state}" for name, state in states.items() if state != "ok"]
     if down:
         raise ApiError("service_unavailable", "; ".join(down), headers={"Retry-After": "5"})
-    return {"data": {"status": "ok", **states, "queued": queued, "version": dxgl_engine.__version__}}
+    return {"data": {"status": "ok", **states, "workers": live_workers(), "queued": queued,
+                     "version": dxgl_engine.__version__}}
+
+
+def live_workers() -> int:
+    """Worker hosts whose sweeper wrote a heartbeat within DXGL_STALE_AFTER."""
+    from datetime import timedelta
+
+    from ..tables import WorkerBeat, utcnow
+
+    fresh = utcnow() - timedelta(seconds=config.active().stale_after_s)
+    return WorkerBeat.select().where(WorkerBeat.beat_at >= fresh).count()

@@ -58,7 +58,8 @@ def _patch() -> None:
     jobs.export_dataset = dataset
 
     def spawn(self, queue):  # the supervisor's children run this module too
-        role = ["--sweep"] if queue == worker.SWEEPER else ["--queue", queue, "--workers", str(self.plan[queue])]
+        lanes = ",".join(q for q in self.plan if q != worker.SWEEPER)
+        role = ["--sweep", "--lanes", lanes] if queue == worker.SWEEPER else ["--queue", queue, "--workers", str(self.plan[queue])]
         import subprocess
 
         return subprocess.Popen([sys.executable, "-m", "tests.api.fake_worker", *role, "--parent-pid",
