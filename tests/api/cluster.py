@@ -120,9 +120,10 @@ class Cluster:
             _, raw = create_token(user)
         return Account(email, user.id, raw)
 
-    def call(self, method: str, path: str, account: Account | None = None, **kw) -> requests.Response:
+    def call(self, method: str, path: str, account: Account | None = None, timeout: float = 60,
+             **kw) -> requests.Response:
         headers = account.headers if account else {}
-        return requests.request(method, self.base + path, headers=headers, timeout=60, **kw)
+        return requests.request(method, self.base + path, headers=headers, timeout=timeout, **kw)
 
     def upload(self, account: Account, settings: dict | None = None, data: bytes | None = None) -> dict:
         import json
