@@ -50,6 +50,9 @@ def create_app(config: Config | None = None) -> Flask:
         api.register_blueprint(blp)
     _serve_docs_assets(app)
     init_portal(app, api)  # the web portal at /, and /v1/webhooks
+    from .metrics import metrics_view
+
+    app.add_url_rule("/metrics", "metrics", metrics_view)
     app.teardown_appcontext(_close_database)
     return app
 

@@ -15,10 +15,20 @@ def _data_dir_option(parser: argparse.ArgumentParser, **kwargs) -> None:
                         **kwargs)
 
 
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-format", choices=("text", "json"),
+                        help="json: one JSON object a line, render_id on job lines (default $DXGL_LOG_FORMAT or text)")
+
+
 def _config(args):
     from .config import Config
 
-    return Config.from_env(data_dir=getattr(args, "data_dir", None))
+    config = Config.from_env(data_dir=getattr(args, "data_dir", None), log_format=getattr(args, "log_format", None))
+    if getattr(args, "log_format", None) is not None or "DXGL_LOG_FORMAT" in os.environ:
+        from .logs import setup
+
+        setup(config.log_format, "web" if getattr(args, "no_workers", None) is not None else "worker")
+    return config
 
 
 def register_serve(subparsers) -> None:
@@ -29,6 +39,7 @@ def register_serve(subparsers) -> None:
     p.add_argument("--workers", type=int, default=1, help="render worker processes (previews get one more)")
     p.add_argument("--threads", type=int, default=16, help="web server threads")
     p.add_argument("--no-workers", action="store_true", help="web only; run `dxgl worker` elsewhere")
+    _log_format_option(p)
     p.set_defaults(run=_serve)
 
 
@@ -37,6 +48,7 @@ def register_worker(subparsers) -> None:
     _data_dir_option(p)
     p.add_argument("--workers", type=int, default=1, help="render worker processes")
     p.add_argument("--queues", default="previews,renders", help="comma-separated: previews, renders")
+    _log_format_option(p)
     p.set_defaults(run=_worker)
 
 
@@ -99,6 +111,10 @@ def register_admin(subparsers) -> None:
     p.add_argument("--admin", action="store_true", help="a new account is an admin")
     p.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the portal is reached")
     p.set_defaults(run=_invite)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date (serve and worker also do on start)")
+    _data_dir_option(p, default=argparse.SUPPRESS)
+    p.set_defaults(run=_migrate)
 
     admin.set_defaults(run=lambda args: _help(admin))
 
@@ -219,6 +235,15 @@ def _invite(args):
     user, raw = invite(args.email, admin=args.admin)
     print(f"invitation for {user.email} (one-time, 7 days); send them:", file=sys.stderr)
     print(args.base_url.rstrip("/") + link_path(raw))
+
+
+def _migrate(args):
+    from .migrations import current_version, latest_version, migrate
+
+    applied = migrate()  # (runtime.configure has already migrated: this reports where the schema stands)
+    for s in applied:
+        print(f"applied step {s.version}: {s.description}")
+    print(f"schema at version {current_version()} (latest {latest_version()})")
 
 
 def _fail(message: str) -> int:

@@ -41,6 +41,8 @@ class Config:
     preview_short_side: int = 180
     preview_length: float = 3.0
     admin_email: str = "admin@localhost"
+    metrics_networks: tuple[str, ...] = ()  # CIDRs that may read /metrics without an admin token
+    log_format: str = "text"  # text | json (one JSON object a line, with render_id on job lines)
     immediate: bool = False  # run jobs inside the request (tests)
 
     def __post_init__(self):
@@ -53,6 +55,7 @@ class Config:
         storage = Path(self.storage_dir).expanduser().resolve() if self.storage_dir else data / "files"
         object.__setattr__(self, "storage_dir", storage)
         object.__setattr__(self, "ingest_allowed_networks", tuple(self.ingest_allowed_networks))
+        object.__setattr__(self, "metrics_networks", tuple(self.metrics_networks))
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
@@ -108,6 +111,8 @@ _ENV = {
     "preview_short_side": ("DXGL_PREVIEW_SHORT_SIDE", int),
     "preview_length": ("DXGL_PREVIEW_LENGTH", float),
     "admin_email": ("DXGL_ADMIN_EMAIL", str),
+    "metrics_networks": ("DXGL_METRICS_NETWORKS", _csv),
+    "log_format": ("DXGL_LOG_FORMAT", str),
     "immediate": ("DXGL_IMMEDIATE", _bool),
 }
 

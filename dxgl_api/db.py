@@ -64,3 +64,16 @@ def write_transaction():
 def ping() -> None:
     """Raise if the database cannot answer a trivial query."""
     database.execute_sql("SELECT 1").fetchone()
+
+
+def discard_connection() -> None:
+    """Drop this thread's connection after the database went away (a restart closes it under us),
+    so the next query connects afresh instead of failing with "connection already closed"."""
+    try:
+        if not database.is_closed():
+            database.close()
+    except Exception:  # noqa: BLE001 - closing a dead (or mid-transaction) connection may fail; it is gone
+        try:
+            database.obj._state.reset()  # forget it: peewee then opens a new one on the next query
+        except Exception:  # noqa: BLE001
+            pass

@@ -43,7 +43,7 @@ EXTRA_CODES: dict[str, tuple[int, str]] = {
     "unsupported_media_type": (415, "Unsupported media type"),
     "range_not_satisfiable": (416, "Requested range not satisfiable"),
     "rate_limited": (429, "Too many requests"),
-    "unavailable": (503, "Service unavailable"),
+    "service_unavailable": (503, "Service temporarily unavailable (database or queue unreachable); retry"),
 }
 
 CODES = {**REFERENCE_CODES, **EXTRA_CODES}
@@ -62,7 +62,7 @@ STATUS_CODES: dict[int, str] = {
     422: "invalid_request",
     429: "rate_limited",
     500: "internal",
-    503: "unavailable",
+    503: "service_unavailable",
 }
 
 

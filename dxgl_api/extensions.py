@@ -9,12 +9,14 @@ import re
 import flask
 import flask_smorest
 import marshmallow as ma
+import peewee as pw
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from dxgl_engine import DxglError
 
+from .db import discard_connection
 from .errors import CODES, ApiError, status_code_for
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,8 @@ class Api(flask_smorest.Api):
         app.register_error_handler(HTTPException, self.handle_http_exception)
         app.register_error_handler(ApiError, handle_api_error)
         app.register_error_handler(DxglError, handle_engine_error)
+        app.register_error_handler(pw.OperationalError, handle_database_down)
+        app.register_error_handler(pw.InterfaceError, handle_database_down)
         app.register_error_handler(Exception, handle_unexpected)
 
     def handle_http_exception(self, error: HTTPException):
@@ -145,6 +149,18 @@ def handle_engine_error(error: DxglError):
         return error_response(error.code, str(error), 400)
     log.error("engine error in a request: %s", error, exc_info=error)
     return error_response("internal")
+
+
+RETRY_AFTER = "5"  # seconds: about what a PostgreSQL restart takes (1-3 s measured on a test cluster)
+
+
+def handle_database_down(error: Exception):
+    """The database did not answer (restarting, unreachable, or SQLite's lock wait ran out): a 503 the
+    client may retry, not a 500. Nothing was committed: every write of a request is one transaction."""
+    log.warning("database unavailable: %s: %s", type(error).__name__, str(error).strip().splitlines()[:1])
+    discard_connection()
+    return error_response("service_unavailable", "the database is unavailable; retry shortly",
+                          headers={"Retry-After": RETRY_AFTER})
 
 
 def handle_unexpected(error: Exception):

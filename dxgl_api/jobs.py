@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable
 
-from huey import crontab
+import peewee as pw
 
 from dxgl_engine import (
     ADMIN_MAX_LENGTH,
@@ -40,23 +40,42 @@ from dxgl_engine import (
     render_batch,
 )
 
-from . import config, credits, queues, statuses, storage
-from .db import connection, write_transaction
+from . import config, credits, logs, queues, statuses, storage
+from .db import connection, discard_connection, write_transaction
 from .tables import Model3D, Render, utcnow
 
 log = logging.getLogger(__name__)
+
+# What a queue backend raises when it cannot be reached: redis-py's errors and the OS's socket errors.
+try:
+    from redis.exceptions import RedisError as _RedisError
+except ImportError:  # only the SQLite queue in this install
+    _RedisError = OSError
+QUEUE_ERRORS = (_RedisError, OSError)
+DATABASE_ERRORS = (pw.OperationalError, pw.InterfaceError)
 
 ORPHANED = "rendering was interrupted {n} times (the worker stopped); credits returned"
 
 
 # --- queueing ----------------------------------------------------------------------------------
 def enqueue(renders: Iterable[Render]) -> None:
-    """Queue new renders: previews on their own lane, paid renders in one job per model."""
+    """Queue new renders: previews on their own lane, paid renders in one job per model.
+
+    The database is the record of what must be rendered; the queue only says who does it next.
+    So a queue that cannot be reached (Redis restarting) fails nothing here: the renders stay
+    pending and the sweeper (`recover(requeue_lost=True)`) queues them once the queue answers."""
     renders = list(renders)
-    for group in group_by_model(r for r in renders if r.is_system_preview):
-        preview_task(group)
-    for group in group_by_model(r for r in renders if not r.is_system_preview):
-        render_task(group)
+    lanes = [(preview_task, [r for r in renders if r.is_system_preview]),
+             (render_task, [r for r in renders if not r.is_system_preview])]
+    for task, rows in lanes:
+        for group in group_by_model(rows):
+            try:
+                task(group)
+            except QUEUE_ERRORS as err:
+                if config.active().immediate:  # jobs run in the caller: their failures are real ones
+                    raise
+                log.warning("queue unreachable (%s: %s); renders %s stay pending until the sweeper queues them",
+                            type(err).__name__, err, group)
 
 
 def group_by_model(renders: Iterable[Render]) -> list[list[str]]:
@@ -87,12 +106,6 @@ def open_gl_context() -> None:
     offscreen_context()
 
 
-@queues.renders.periodic_task(crontab(minute="*"), name="recover")
-def recover_task() -> None:
-    with connection():
-        recover()
-
-
 # --- one job -----------------------------------------------------------------------------------
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -101,33 +114,46 @@ def worker_identity() -> str:
 def run_job(render_ids: list[str]) -> None:
     """Claim what is still pending of `render_ids` (all for one model) and render it."""
     me = worker_identity()
-    with connection():
-        claimed = [rid for rid in render_ids if claim(rid, me)]
-        if not claimed:
+    try:
+        with logs.job_context(render_ids), connection():
+            _run_job(render_ids, me)
+    except DATABASE_ERRORS as err:
+        # Taken off the queue while the database is down: the renders stay pending (or claimed,
+        # then orphaned) and the sweeper queues them again once the database answers.
+        log.warning("job %s dropped, the database is unavailable (%s); the sweeper will queue it again",
+                    render_ids, str(err).strip().splitlines()[:1])
+        discard_connection()
+
+
+def _run_job(render_ids: list[str], me: str) -> None:
+    claimed = [rid for rid in render_ids if claim(rid, me)]
+    if not claimed:
+        return
+    by_id = {r.id: r for r in Render.select().where(Render.id.in_(claimed))}
+    renders = [by_id[rid] for rid in claimed if rid in by_id]
+    with Heartbeat(claimed, me):
+        try:
+            scene = load_scene(renders[0].model)
+        except (DxglError, OSError) as err:
+            for r in renders:
+                fail(r, f"the model cannot be read: {err}")
             return
-        by_id = {r.id: r for r in Render.select().where(Render.id.in_(claimed))}
-        renders = [by_id[rid] for rid in claimed if rid in by_id]
-        with Heartbeat(claimed, me):
-            try:
-                scene = load_scene(renders[0].model)
-            except (DxglError, OSError) as err:
-                for r in renders:
-                    fail(r, f"the model cannot be read: {err}")
-                return
-            try:
-                render_group(scene, renders, me)
-            except Exception:  # a bug: never leave a claimed render behind
-                log.exception("render job %s failed", claimed)
-                for r in renders:
-                    fail(r, "internal error while rendering")
-            except BaseException:  # the worker is being stopped: hand the renders back untouched
-                _hand_back(renders, me)
-                raise
+        try:
+            render_group(scene, renders, me)
+        except DATABASE_ERRORS:  # not the render's fault: left claimed, recovery retries it
+            raise
+        except Exception:  # a bug: never leave a claimed render behind
+            log.exception("render job %s failed", claimed)
+            for r in renders:
+                fail(r, "internal error while rendering")
+        except BaseException:  # the worker is being stopped: hand the renders back untouched
+            _hand_back(renders, me)
+            raise
 
 
 def claim(render_id: str, me: str) -> bool:
     return bool(
-        Render.update(claimed_by=me, heartbeat_at=utcnow(), attempts=Render.attempts + 1)
+        Render.update(claimed_by=me, heartbeat_at=utcnow(), started_at=utcnow(), attempts=Render.attempts + 1)
         .where((Render.id == render_id) & (Render.status == statuses.PENDING) & Render.claimed_by.is_null())
         .execute()
     )
@@ -186,11 +212,22 @@ def _attempt(renders: list[Render], work):
     except DxglError as err:
         for r in renders:
             fail(r, str(err))
+    except OSError as err:  # storage unwritable or full: the render ends, its credits come back
+        for r in renders:
+            _remove_partial(r.id)
+            fail(r, f"the output could not be written to storage ({err.strerror or type(err).__name__})")
     except Exception as err:
         log.exception("renders %s failed", [r.id for r in renders])
         for r in renders:
             fail(r, f"internal error while rendering ({type(err).__name__})")
     return None  # (a BaseException, the worker stopping, propagates: run_job hands the renders back)
+
+
+def _remove_partial(render_id: str) -> None:
+    try:
+        storage.remove_partial_outputs(render_id)
+    except OSError:  # the storage that failed the render may refuse this too; nothing was finished
+        log.warning("render %s: partial outputs could not be removed", render_id)
 
 
 class AllCancelled:
@@ -259,8 +296,9 @@ class Heartbeat:
                     Render.update(heartbeat_at=utcnow()).where(
                         Render.id.in_(self.render_ids) & (Render.claimed_by == self.me)
                         & Render.status.in_(statuses.UNFINISHED)).execute()
-            except Exception:  # a busy or unreachable database: try again next beat
-                log.warning("heartbeat of %s failed", self.render_ids, exc_info=True)
+            except Exception as err:  # a busy or unreachable database: try again next beat
+                log.warning("heartbeat of %s failed: %s", self.render_ids, str(err).strip().splitlines()[:1])
+                discard_connection()
 
 
 class Tracker:
@@ -284,11 +322,22 @@ class Tracker:
 
     def write(self, status: str | None, progress: float) -> None:
         changes = {Render.heartbeat_at: utcnow(), Render.progress: progress}
+        written = self.status
         if status != self.status:
             changes.update({Render.status: status, Render.updated_at: utcnow()})
             self.status = status
         mine = (Render.id == self.render_id) & (Render.claimed_by == self.me)
-        if not Render.update(changes).where(mine & Render.status.not_in(statuses.TERMINAL)).execute():
+        try:
+            updated = Render.update(changes).where(mine & Render.status.not_in(statuses.TERMINAL)).execute()
+        except DATABASE_ERRORS as err:
+            # The database is restarting: keep rendering (the work is not lost); the next event writes
+            # again, and the status catches up then. Past DXGL_STALE_AFTER of silence recovery retries it.
+            log.warning("render %s: progress not recorded (database unavailable: %s)", self.render_id,
+                        str(err).strip().splitlines()[:1])
+            discard_connection()
+            self.status = written
+            return
+        if not updated:
             self.cancel.set()  # deleted, or taken over by recovery
 
 
@@ -343,9 +392,10 @@ def _drop_files_if_deleted(render_id: str) -> None:
 
 
 # --- recovery ----------------------------------------------------------------------------------
-def recover(*, requeue_lost: bool = False) -> dict[str, list[str]]:
-    """Retry or fail renders whose worker is gone; with `requeue_lost` (at worker start-up) also
-    queue pending renders that no queue holds (a crash between commit and enqueue)."""
+def recover(*, requeue_lost: bool = False, lost_grace: float = 0.0) -> dict[str, list[str]]:
+    """Retry or fail renders whose worker is gone; with `requeue_lost` also queue pending renders
+    that no queue holds and that are older than `lost_grace` seconds (the reconciliation of queue
+    and database that the sweeper runs at start-up and every heartbeat)."""
     cfg = config.active()
     stale_before = utcnow() - timedelta(seconds=cfg.stale_after_s)
     host = socket.gethostname()
@@ -361,8 +411,14 @@ def recover(*, requeue_lost: bool = False) -> dict[str, list[str]]:
         elif fail(render, ORPHANED.format(n=render.attempts)):
             failed.append(render.id)
     if requeue_lost:
+        # Pending and unclaimed, yet in no queue: lost between commit and enqueue, dropped by a queue
+        # that restarted empty, or taken off the queue by a worker that could not reach the database.
+        # A render younger than `lost_grace` may be on its way into the queue right now; queueing it
+        # twice would be harmless (the claim is atomic) but is avoided.
         queued = queues.queued_render_ids()
-        lost = Render.select().where(Render.claimed_by.is_null() & (Render.status == statuses.PENDING))
+        settled = utcnow() - timedelta(seconds=lost_grace)
+        lost = Render.select().where(Render.claimed_by.is_null() & (Render.status == statuses.PENDING)
+                                     & (Render.updated_at <= settled))
         retry.extend(r for r in lost if r.id not in queued)
     if retry or failed:
         log.warning("recovered renders: retried %s, failed %s", [r.id for r in retry], failed)

@@ -8,10 +8,9 @@ import peewee as pw
 
 from . import config as config_module
 from .config import Config, ConfigError
-from .db import open_database
+from .db import connection, open_database
+from .migrations import migrate
 from .queues import configure_queues
-from .portal.tables import create_tables as create_portal_tables
-from .tables import create_tables
 
 
 def configure(config: Config) -> Config:
@@ -24,8 +23,8 @@ def configure(config: Config) -> Config:
         raise ConfigError(f"cannot use the data folders {config.data_dir} / {config.storage_dir}: {err}") from None
     try:
         open_database(config.database_url)
-        create_tables()
-        create_portal_tables()
+        with connection():  # the versioned schema, brought up to date under a database lock
+            migrate()
     except (pw.ImproperlyConfigured, pw.OperationalError, OSError) as err:
         raise ConfigError(f"cannot open the database {_without_password(config.database_url)}: {err}") from None
     configure_queues(config.queue_url, immediate=config.immediate)

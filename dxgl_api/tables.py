@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import peewee as pw
 
-from .db import connection, database
+from .db import database
 
 ID_ALPHABET = string.ascii_letters + string.digits
 ID_LENGTH = 12
@@ -131,6 +131,7 @@ class Render(BaseModel):
     attempts = pw.IntegerField(default=0)
     claimed_by = pw.CharField(max_length=120, null=True)  # "host:pid" of the worker rendering it
     heartbeat_at = pw.DateTimeField(null=True)
+    started_at = pw.DateTimeField(null=True)  # the last claim: render seconds = updated_at - started_at when done
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
 
@@ -150,10 +151,15 @@ class LedgerEntry(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
 
 
-ALL_MODELS = [User, Token, Model3D, ModelTag, Overlay, Render, LedgerEntry]
+class WorkerBeat(BaseModel):
+    """A worker host's sweeper, alive while `beat_at` is fresh (written every heartbeat)."""
+
+    host = pw.CharField(max_length=120, primary_key=True)
+    queues = pw.CharField(max_length=100, default="")
+    pid = pw.IntegerField(default=0)
+    started_at = pw.DateTimeField(default=utcnow)
+    beat_at = pw.DateTimeField(default=utcnow, index=True)
 
 
-def create_tables() -> None:
-    """Create the tables that do not exist yet (idempotent: every start runs it)."""
-    with connection():
-        database.create_tables(ALL_MODELS, safe=True)
+ALL_MODELS = [User, Token, Model3D, ModelTag, Overlay, Render, LedgerEntry, WorkerBeat]
+

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the engine (EGL/Mesa), the desktop app (Xvfb + xcb) and the tests need.
+# Debian packages the engine (EGL/Mesa), the desktop app (Xvfb + xcb) and the tests need; PostgreSQL
+# and Redis are the servers of a scaled-out setup, which tests/servers.py starts privately for the suite.
 # Installs only what is missing, and only when run as root; otherwise says what to install.
 set -euo pipefail
 PKGS=(
@@ -8,6 +9,7 @@ PKGS=(
   libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-shape0 libxcb-randr0 libxkbcommon0
   libfontconfig1 libdbus-1-3
   chromium chromium-driver
+  postgresql redis-server
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import peewee as pw
 
-from ..db import connection, database
 from ..tables import BaseModel, Token, User, new_id, utcnow
 
 
@@ -92,9 +91,3 @@ class WebhookDelivery(BaseModel):
 
 
 PORTAL_MODELS = [Password, BrowserSession, SignInLink, TokenUse, Webhook, WebhookDelivery]
-
-
-def create_tables() -> None:
-    """Create the portal's tables that do not exist yet (idempotent, like the service's)."""
-    with connection():
-        database.create_tables(PORTAL_MODELS, safe=True)

@@ -25,6 +25,7 @@ from dxgl_engine.pipeline.video import RenderResult
 from dxgl_engine.encode.video_files import VideoPaths
 from dxgl_engine.samples import sample_path
 from tests.gltf_builder import QUAD_OBJ, GltfBuilder, cube_corners
+from tests.servers import postgres, private_postgres, private_redis, redis_server  # noqa: F401 (fixtures)
 
 
 def pytest_configure(config):
