@@ -237,6 +237,7 @@ def _invite(args):
     print(args.base_url.rstrip("/") + link_path(raw))
 
 
+@_admin
 def _migrate(args):
     from .migrations import current_version, latest_version, migrate
 
