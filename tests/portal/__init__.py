@@ -1,0 +1,1 @@
+"""Web portal tests: pages through the Flask client, a real headless chromium against a real server, webhooks."""
