@@ -189,37 +189,33 @@ class Redis:
         redis.Redis(port=self.port).flushall()
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """One PostgreSQL server for the session; tests take a database each (`postgres.create_database()`)."""
-    server = Postgres()
+def _running(kind):
+    """A started server of `kind` for as long as the fixture holds it, closed afterwards."""
+    server = kind()
     server.start()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the session; tests take a database each (`postgres.create_database()`)."""
+    yield from _running(Postgres)
 
 
 @pytest.fixture(scope="session")
 def redis_server():
     """One Redis server for the session; `redis_server.url()` names a database of its own."""
-    server = Redis()
-    server.start()
-    yield server
-    server.close()
+    yield from _running(Redis)
 
 
 @pytest.fixture
 def private_postgres():
     """A PostgreSQL server for one test, which may stop and restart it."""
-    server = Postgres()
-    server.start()
-    yield server
-    server.close()
+    yield from _running(Postgres)
 
 
 @pytest.fixture
 def private_redis():
     """A Redis server for one test, which may stop and restart it."""
-    server = Redis()
-    server.start()
-    yield server
-    server.close()
+    yield from _running(Redis)

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -17,6 +16,7 @@ from dxgl_api.db import connection
 from dxgl_api.tables import Render
 from dxgl_engine.encode.ffmpeg import probe
 
+from .cluster import wait_until
 from .conftest import uploaded
 
 pytestmark = [pytest.mark.gl, pytest.mark.real_engine]
@@ -26,16 +26,6 @@ def start_worker(config: Config, log) -> subprocess.Popen:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("DXGL_")}, **config.to_env()}
     return subprocess.Popen([sys.executable, "-m", "dxgl_api.worker", "--queue", "renders", "--workers", "1"],
                             env=env, stdout=log, stderr=log, start_new_session=True)
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def render_row(render_id: str) -> Render:

@@ -51,15 +51,19 @@ def glb_variant(glb: bytes, tag: str) -> bytes:
     return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
+def start_server(data_dir: Path, env: dict | None = None, credits: int = 1000) -> tuple[subprocess.Popen, str, str]:
+    """`dxgl serve --no-workers` on a free port over `data_dir`, with the caller's DXGL_ variables
+    left out (the benchmark measures its own service) and `env` added; returns (process, base URL,
+    the first-start admin token). Exits with a message when the server does not come up in 90 s."""
     port = free_port()
     exe = Path(sys.executable).parent / "dxgl"
-    env = {**os.environ, "DXGL_SIGNUP_CREDITS": "1000"}
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("DXGL_")},
+                   "DXGL_SIGNUP_CREDITS": str(credits), **(env or {})}  # fmt: skip
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--data-dir", str(data_dir), "--no-workers"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment,
                             start_new_session=True)
     token = None
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     for line in proc.stdout:
         if m := re.search(r"(dxgl_sk_\S+)", line):
             token = m.group(1)

@@ -17,7 +17,6 @@ import argparse
 import multiprocessing as mp
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,31 +27,10 @@ from pathlib import Path
 import requests
 
 import bench_paths  # noqa: F401,E402  (puts the repository on sys.path)
-from api_load import free_port, glb_variant  # noqa: E402
+from api_load import glb_variant, start_server  # noqa: E402
 
 ENDPOINTS = ("GET /v1/renders/:id", "GET /v1/models", "POST /v1/models", "POST /v1/renders")
 MIX = (0, 0, 0, 1, 1, 1, 2, 3)  # indexes into ENDPOINTS: reads 6, uploads 1, render creation 1 in 8
-
-
-def start_server(data_dir: Path, env: dict) -> tuple[subprocess.Popen, str, str]:
-    import re
-
-    port = free_port()
-    exe = Path(sys.executable).parent / "dxgl"
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--no-workers", "--data-dir", str(data_dir)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
-                            env={**{k: v for k, v in os.environ.items() if not k.startswith("DXGL_")},
-                                 "DXGL_SIGNUP_CREDITS": "10000000", **env})
-    token, deadline = None, time.monotonic() + 90
-    for line in proc.stdout:
-        if m := re.search(r"(dxgl_sk_\S+)", line):
-            token = m.group(1)
-        if "serving http" in line or time.monotonic() > deadline:
-            break
-    if token is None:
-        proc.kill()
-        raise SystemExit("dxgl serve did not start")
-    return proc, f"http://127.0.0.1:{port}/v1", token
 
 
 def _client_process(base: str, token: str, ids: dict, threads: int, seconds: float, start_at: float,
@@ -162,7 +140,7 @@ def main() -> None:
             rd.start()
             servers = [pg, rd]
             env = {"DXGL_DATABASE_URL": pg.create_database("load"), "DXGL_QUEUE_URL": rd.url()}
-        proc, base, token = start_server(Path(tmp.name) / "data", env)
+        proc, base, token = start_server(Path(tmp.name) / "data", env, credits=10_000_000)
         try:
             results[backend] = measure(base, token, args.clients, args.seconds, args.processes)
         finally:
