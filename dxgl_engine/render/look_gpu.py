@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from vispy import gloo
 
-from ..lighting.ibl import LEVELS, sheen_albedo_table
+from ..lighting.ibl import LEVELS
 from ..lighting.look import Look, lighting
 from ..lighting.sh9 import BAND_SCALE
 
@@ -21,8 +21,7 @@ class LookGPU:
         spec = np.minimum(ibl.specular, 65000.0).astype(np.float32)
         self.env = gloo.Texture3D(spec, interpolation="linear", internalformat="rgb16f",
                                   wrapping="clamp_to_edge")  # octahedral maps, one slice per roughness
-        # (A, B) of the split-sum GGX integral and, in blue, the sheen lobe's directional albedo.
-        lut = np.concatenate([ibl.lut, sheen_albedo_table(ibl.lut.shape[0])[..., None]], -1)
+        lut = np.ascontiguousarray(ibl.lut, np.float32)  # (A, B) of the GGX integral, the sheen albedo
         self.lut = gloo.Texture2D(lut, interpolation="linear", internalformat="rgb32f", wrapping="clamp_to_edge")
         self.sh = (ibl.sh * BAND_SCALE[:, None]).astype(np.float32)
 
