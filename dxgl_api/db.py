@@ -66,6 +66,39 @@ def ping() -> None:
     database.execute_sql("SELECT 1").fetchone()
 
 
+# SQLite's words for a database that is busy or out of reach, as opposed to a query it cannot run
+# ("no such column": a schema behind the code, which a retry would only repeat).
+SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "database is busy",
+                      "unable to open database file", "disk i/o error")
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether a peewee `OperationalError`/`InterfaceError` means the database could not answer now
+    (a restart, a dropped connection, a server not listening, SQLite's lock wait run out), so that
+    the same request may succeed later: the API answers 503 and a job goes back to the queue.
+
+    False for what a retry would repeat: a table or column missing (a schema behind the code, until
+    `dxgl admin migrate`), a malformed query, or peewee's own misuse errors; those are bugs, answered
+    500 with their traceback in the log. peewee wraps the driver's exception: it is the first argument
+    of the one it raises (and its `__context__`)."""
+    if isinstance(error, pw.InterfaceError):  # "connection already closed" and the like
+        return True
+    if not isinstance(error, pw.OperationalError):
+        return False
+    cause = error.args[0] if error.args and isinstance(error.args[0], BaseException) else error.__context__
+    if cause is None or cause is error:
+        return False  # raised by peewee itself, not by the driver
+    driver = type(cause).__module__.split(".")[0]
+    if driver in ("psycopg2", "psycopg"):
+        # The DB-API's OperationalError: "the database's operation", not the program's (PEP 249):
+        # connection lost or refused, administrator shutdown, serialization failure, cancelled query.
+        return True
+    if driver == "sqlite3":
+        text = str(cause).lower()
+        return any(words in text for words in SQLITE_UNAVAILABLE)
+    return False
+
+
 def discard_connection() -> None:
     """Drop this thread's connection after the database went away (a restart closes it under us),
     so the next query connects afresh instead of failing with "connection already closed"."""

@@ -17,6 +17,7 @@ from werkzeug.routing import BaseConverter
 from dxgl_engine import DxglError
 
 from .db import discard_connection
+from .db import unavailable as db_unavailable
 from .errors import CODES, ApiError, status_code_for
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,10 @@ RETRY_AFTER = "5"  # seconds: about what a PostgreSQL restart takes (1-3 s measu
 
 def handle_database_down(error: Exception):
     """The database did not answer (restarting, unreachable, or SQLite's lock wait ran out): a 503 the
-    client may retry, not a 500. Nothing was committed: every write of a request is one transaction."""
+    client may retry, not a 500. Nothing was committed: every write of a request is one transaction.
+    A database error a retry would repeat (`db.unavailable` is false: a missing column) is a 500."""
+    if not db_unavailable(error):
+        return handle_unexpected(error)
     log.warning("database unavailable: %s: %s", type(error).__name__, str(error).strip().splitlines()[:1])
     discard_connection()
     return error_response("service_unavailable", "the database is unavailable; retry shortly",

@@ -167,3 +167,56 @@ def test_oversized_body_on_any_endpoint(client, alice, app):
                     content_type="multipart/form-data")
     err = envelope_of(r)
     assert (r.status_code, err["code"]) == (400, "file_too_large")
+
+
+# --- which database errors are an outage (503, retry) and which are bugs (500) ----------------------
+def test_a_locked_sqlite_database_is_unavailable_and_a_missing_column_is_not(tmp_path):
+    import sqlite3
+
+    import peewee as pw
+
+    from dxgl_api.db import unavailable
+
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (a INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")  # another process mid-write
+    db = pw.SqliteDatabase(str(path), timeout=0.05)
+    with pytest.raises(pw.OperationalError) as locked:
+        db.execute_sql("INSERT INTO t VALUES (1)")
+    holder.execute("ROLLBACK")
+    with pytest.raises(pw.OperationalError) as missing:
+        db.execute_sql("SELECT b FROM t")
+    assert "locked" in str(locked.value) and "no such column" in str(missing.value)
+    assert unavailable(locked.value) and not unavailable(missing.value)
+    assert unavailable(pw.InterfaceError("connection already closed"))
+    assert not unavailable(pw.OperationalError("Connection already opened."))  # peewee's own misuse
+    assert not unavailable(RuntimeError("no database at all"))
+
+
+def test_postgresql_refusing_connections_is_unavailable():
+    import socket
+
+    import peewee as pw
+
+    from dxgl_api.db import unavailable
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = pw.PostgresqlDatabase("dxgl", host="127.0.0.1", port=port, user="dxgl", connect_timeout=2)
+    with pytest.raises(pw.OperationalError) as refused:
+        db.connect()
+    assert unavailable(refused.value)
+
+
+def test_a_schema_behind_the_code_is_a_500_with_its_traceback_logged_not_a_503(client, alice, caplog):
+    from dxgl_api.db import database
+
+    with connection():
+        database.execute_sql("ALTER TABLE render DROP COLUMN progress")  # as if a migration were missing
+    r = client.get("/v1/renders", headers=alice.headers)
+    err = envelope_of(r)
+    assert (r.status_code, err["code"]) == (500, "internal") and "Retry-After" not in r.headers
+    assert "no such column" in caplog.text and "Traceback" in caplog.text
+    assert "progress" not in r.get_data(as_text=True)
