@@ -13,11 +13,24 @@ FORMATS = ("text", "json")
 
 
 class RenderIdFilter(logging.Filter):
-    """Adds `render_id` (None outside jobs) to every record."""
+    """Adds `render_id` (None outside jobs) to every record.
+
+    huey logs "Executing <task>" before the job starts and "<task> executed in 1.2s" after it ends,
+    outside the job's context: those lines take the ids from the task they name (a job's one
+    argument is its list of render ids, `jobs.render_task`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.render_id = RENDER_ID.get()
+        record.render_id = RENDER_ID.get() or _task_render_ids(record.args)
         return True
+
+
+def _task_render_ids(args) -> str | None:
+    from huey.api import Task
+
+    for arg in args if isinstance(args, tuple) else ():
+        if isinstance(arg, Task) and arg.args and isinstance(arg.args[0], list):
+            return ",".join(map(str, arg.args[0]))
+    return None
 
 
 @contextlib.contextmanager

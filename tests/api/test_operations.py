@@ -88,3 +88,13 @@ def test_json_log_lines_name_the_render(client, make_account, fake_engine, json_
     assert failed and all(line["render_id"] in (made["previewRenderId"], made["renderId"]) for line in failed)
     assert all({"time", "level", "name", "message", "role"} <= set(line) for line in lines)
     assert failed[0]["role"] == "renders" and failed[0]["level"] == "WARNING"
+
+
+def test_hueys_own_job_lines_name_the_render_too(client, make_account, json_logs):
+    made = uploaded(client, make_account(credits=3), settings={"length": 3})
+    lines = [line for line in json_logs() if line["name"].startswith("huey")]
+    executing = [line for line in lines if line["message"].startswith("Executing")]
+    executed = [line for line in lines if " executed in " in line["message"]]
+    assert executing and executed, lines
+    ids = {made["previewRenderId"], made["renderId"]}
+    assert all(line["render_id"] in ids for line in executing + executed), lines
