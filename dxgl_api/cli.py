@@ -38,6 +38,8 @@ def register_serve(subparsers) -> None:
     _data_dir_option(p)
     p.add_argument("--workers", type=int, default=1, help="render worker processes (previews get one more)")
     p.add_argument("--threads", type=int, default=16, help="web server threads")
+    p.add_argument("--connections", type=int, default=None,
+                   help="open client connections served at once (default 1000; idle keep-alive ones close after 60 s)")
     p.add_argument("--no-workers", action="store_true", help="web only; run `dxgl worker` elsewhere")
     _log_format_option(p)
     p.set_defaults(run=_serve)
@@ -125,10 +127,11 @@ def _help(parser) -> int:
 
 
 def _serve(args) -> int:
-    from .server import serve
+    from .server import CONNECTION_LIMIT, serve
 
     return serve(_config(args), host=args.host, port=args.port, workers=max(1, args.workers),
-                 threads=max(1, args.threads), run_workers=not args.no_workers)
+                 threads=max(1, args.threads), run_workers=not args.no_workers,
+                 connections=max(1, args.connections or CONNECTION_LIMIT))
 
 
 def _worker(args) -> int:

@@ -98,3 +98,21 @@ def test_hueys_own_job_lines_name_the_render_too(client, make_account, json_logs
     assert executing and executed, lines
     ids = {made["previewRenderId"], made["renderId"]}
     assert all(line["render_id"] in ids for line in executing + executed), lines
+
+
+def test_the_connection_limit_fits_the_open_file_limit():
+    import resource
+
+    from dxgl_api.server import FILE_HEADROOM, connection_limit
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        if hard != resource.RLIM_INFINITY:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 512), hard))
+        assert connection_limit(50) == 50
+        assert connection_limit(1000) == 1000 or hard < 1000 + FILE_HEADROOM  # the soft limit was raised
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= min(hard, 1000 + FILE_HEADROOM)
+        if hard != resource.RLIM_INFINITY:  # never past what the hard limit leaves
+            assert connection_limit(hard * 2) == hard - FILE_HEADROOM
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
