@@ -209,7 +209,9 @@ def _output(render: Render) -> Path:
 
 
 def _attempt(renders: list[Render], work):
-    """Run an engine call for these renders; on failure record how it ended and return None."""
+    """Run an engine call for these renders; on failure record how it ended and return None.
+    Logs "engine run: ID ID…" as it starts (what operators and the multi-host test count)."""
+    log.info("engine run: %s", " ".join(r.id for r in renders))
     try:
         return work()
     except Cancelled:

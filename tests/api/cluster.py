@@ -82,16 +82,36 @@ class Cluster:
                             "--threads", "16"], r"serving http://")
 
     def start_host(self, name: str, workers: int = 1, queues: str = "previews,renders", *,
-                   obey_permissions: bool = False, **env) -> None:
+                   obey_permissions: bool = False, real: bool = False, **env) -> None:
         """A worker host; `obey_permissions`: file modes bind it even as root (its capabilities to
-        override them are dropped), so a read-only storage folder is read-only to it."""
+        override them are dropped), so a read-only storage folder is read-only to it. `real`: the
+        installed `dxgl worker` with the real engine, logging JSON lines (`logged_engine_runs`)."""
         # ready once its last consumer polls its queue ("worker running" comes before its children are up)
-        ready = r"renders INFO huey.consumer: Huey consumer started" if "renders" in queues else r"consumer started"
+        if real:
+            lane = "renders" if "renders" in queues else "previews"
+            ready = rf'(?m)^(?=.*consumer started)(?=.*"role": "{lane}").*$'
+            cmd = [DXGL, "worker", "--log-format", "json"]
+        else:
+            ready = r"renders INFO huey.consumer: Huey consumer started" if "renders" in queues else r"consumer started"
+            cmd = [sys.executable, "-m", "tests.api.fake_worker", "host"]
+            env = {"DXGL_TEST_HOST": name, **env}
         prefix = []
         if obey_permissions and os.geteuid() == 0:
             prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all"]
-        self._start(name, [*prefix, sys.executable, "-m", "tests.api.fake_worker", "host", "--workers", str(workers),
-                           "--queues", queues], ready, DXGL_TEST_HOST=name, **env)
+        self._start(name, [*prefix, *cmd, "--workers", str(workers), "--queues", queues], ready, **env)
+
+    def logged_engine_runs(self, *hosts: str) -> Counter:
+        """Engine runs per render id, from the "engine run: ID…" lines the real workers of `hosts` log."""
+        import json
+
+        runs: Counter = Counter()
+        for host in hosts:
+            for line in self.logs[host].read_text().splitlines():
+                if line.startswith("{"):
+                    message = json.loads(line).get("message", "")
+                    if message.startswith("engine run: "):
+                        runs.update(message.split()[2:])
+        return runs
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.procs.pop(name)
