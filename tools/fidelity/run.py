@@ -9,10 +9,9 @@ For each scenario (`scenarios.py`) dxgl renders the model through its public API
 With --cycles, Blender Cycles renders the reference (`cycles_reference.py`, in its own virtualenv
 tools/fidelity/.venv-bpy with `bpy` from PyPI, created on first use); otherwise references already in
 --out are scored. Each render is scored against the Cycles reference (`scores.py`: FLIP, SSIM,
-brightness ratio over the object, silhouette IoU). (The Khronos goldens beside the models were lit
-by a panorama not available here and framed differently from the scenarios as model-viewer reads
-them: the Box golden's cube fills 78 % of the width, Cycles' and ours 65 % at the same camera; they
-are left out until that framing is understood.) Writes out/NAME.sheet.png (Cycles | dxgl reference | its FLIP | dxgl product |
+brightness ratio over the object, silhouette IoU). The Khronos goldens beside the models, lit by a
+panorama not available here, are the second reference: `goldens.py` scores this run's outputs
+against them. Writes out/NAME.sheet.png (Cycles | dxgl reference | its FLIP | dxgl product |
 its FLIP), out/sheet.png (all of them) and prints one table.
 
     python tools/fidelity/run.py [--scenarios Box DamagedHelmet] [--hdr chinese_garden_1k.hdr]
