@@ -79,14 +79,16 @@ def unavailable(error: BaseException) -> bool:
 
     False for what a retry would repeat: a table or column missing (a schema behind the code, until
     `dxgl admin migrate`), a malformed query, or peewee's own misuse errors; those are bugs, answered
-    500 with their traceback in the log. peewee wraps the driver's exception: it is the first argument
-    of the one it raises (and its `__context__`)."""
+    500 with their traceback in the log. peewee keeps the driver's exception as `orig` of the one it
+    raises, wrapped once or (a query that connects first) twice."""
     if isinstance(error, pw.InterfaceError):  # "connection already closed" and the like
         return True
     if not isinstance(error, pw.OperationalError):
         return False
-    cause = error.args[0] if error.args and isinstance(error.args[0], BaseException) else error.__context__
-    if cause is None or cause is error:
+    cause: BaseException | None = error
+    while isinstance(cause, pw.PeeweeException):  # a query's autoconnect wraps the connect's wrapper
+        cause = getattr(cause, "orig", None)
+    if cause is None:
         return False  # raised by peewee itself, not by the driver
     driver = type(cause).__module__.split(".")[0]
     if driver in ("psycopg2", "psycopg"):

@@ -207,7 +207,10 @@ def test_postgresql_refusing_connections_is_unavailable():
     db = pw.PostgresqlDatabase("dxgl", host="127.0.0.1", port=port, user="dxgl", connect_timeout=2)
     with pytest.raises(pw.OperationalError) as refused:
         db.connect()
-    assert unavailable(refused.value)
+    with pytest.raises(pw.OperationalError) as refused_in_a_query:  # wrapped twice: query, then connect
+        db.execute_sql("SELECT 1")
+    assert isinstance(refused_in_a_query.value.orig, pw.OperationalError)
+    assert unavailable(refused.value) and unavailable(refused_in_a_query.value)
 
 
 def test_a_schema_behind_the_code_is_a_500_with_its_traceback_logged_not_a_503(client, alice, caplog):
