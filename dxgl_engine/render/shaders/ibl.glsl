@@ -35,7 +35,9 @@ vec3 env_irradiance(vec3 n) {
 // red metal cube read 0.15 of its brightness at the mirror direction and 1.20 here; red metal
 // spheres of roughness 0.3, 0.6, 1 read 0.99, 0.82, 0.83 at the mirror direction and 1.01, 0.93,
 // 1.26 here (milder blends that fit the spheres left the cube at 0.19). Those ratios were measured
-// with the metal's albedo normalised by Ess; with multiple scattering (below) the cube reads 1.01.
+// with the metal's albedo normalised by Ess and the prefilter weighted by D N.L; with multiple
+// scattering (below) and the D G prefilter (lighting/ibl.py) the cube reads 1.07 and the spheres
+// (base colour 0.8, 0, 0) 1.10, 0.95, 1.01.
 vec3 specular_dominant_direction(vec3 n, vec3 r, float rough) {
     float a = rough * rough;
     float smooth_ = 1.0 - a;
@@ -53,14 +55,16 @@ vec3 specular_dominant_direction(vec3 n, vec3 r, float rough) {
 // all the light; a grey or coloured one loses some at every bounce. Against Cycles in a uniform sky
 // (tests/engine/test_multiscatter.py), a metal of f0 0.5 at roughness 1 reflects 0.26 at normal
 // incidence, this 0.25; dividing Fss Ess by Ess (Karis's normalisation, used before) gave 0.50, and
-// the harness's rough red metal cube read 1.20 of Cycles' brightness with it, 1.01 with this.
+// the harness's rough red metal cube read 1.20 of Cycles' brightness with it, 1.01 with this
+// (both with the D N.L prefilter of the time).
 //
 // The dielectric keeps that normalisation, which reflects f0 at normal incidence at any roughness:
 // the Khronos PBR Neutral curve subtracts exactly that 0.04 to show base colours as authored (the
 // colour chart of tests/engine/test_look.py). The physical value is lower at high roughness
 // (Cycles: 0.014 for a black dielectric at roughness 1, Fdez-Aguera's terms 0.014, this 0.041);
 // using it lowered the harness's reference-mode FLIP from 0.089 to 0.083 but raised the product's
-// from 0.106 to 0.108 and crushed the chart's dark patches under the curve.
+// from 0.106 to 0.108 (with the D N.L prefilter) and crushed the chart's dark patches under the
+// curve (median dE2000 0.47 -> 2.9 facing the camera, 1.75 -> 4.2 upright).
 vec3 specular_albedo(vec3 dielectric_f0, float f90, vec3 metal_f0, float metallic, float nv, float rough) {
     vec2 ab = texture(u_brdf_lut, vec2(nv, rough)).rg;
     float ess = ab.x + ab.y;
