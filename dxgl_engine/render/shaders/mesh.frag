@@ -69,7 +69,7 @@ void main() {
     apply_specular(dielectric_f0, f90);
 #endif
     vec3 f0 = mix(dielectric_f0, base.rgb, metallic);
-    vec3 fr = specular_albedo(f0, mix(f90, 1.0, metallic), nv, rough);
+    vec3 fr = specular_albedo(dielectric_f0, f90, base.rgb, metallic, nv, rough);
     vec3 diffuse = base.rgb * (1.0 - metallic);
 #ifdef TRANSMISSION_BEHIND
     float transmission = transmission_factor() * (1.0 - metallic);
