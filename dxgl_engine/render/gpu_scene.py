@@ -376,6 +376,8 @@ def _features(material: Material, textures: dict, attributes: list[str]) -> froz
     if "mr" in textures and "occlusion" in textures and _same_sampling(mr, occ):
         out -= {"TEX_OCCLUSION", f"UV_OCCLUSION {min(occ.texcoord, 1)}"}
         out.add("OCCLUSION_IN_MR")
+    if any(not np.array_equal(ref.uv_transform, np.eye(3)) for _, ref in textures.values()):
+        out.add("UV_TRANSFORMS")  # KHR_texture_transform: without it the shader skips the products
     if material.alpha_mode != "OPAQUE":
         out.add(f"ALPHA_{material.alpha_mode}")
     if material.unlit:
