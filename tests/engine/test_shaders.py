@@ -76,7 +76,7 @@ def test_every_shader_file_is_used_and_every_shader_compiles(gl):
                             "UV_IRIDESCENCE_THICKNESS 1", "ANISOTROPY", "TEX_ANISOTROPY", "UV_ANISOTROPY 0",
                             "DIFFUSE_TRANSMISSION", "TEX_DIFFUSE_TRANSMISSION", "UV_DIFFUSE_TRANSMISSION 1",
                             "TEX_DIFFUSE_TRANSMISSION_COLOR", "UV_DIFFUSE_TRANSMISSION_COLOR 0",
-                            "TONEMAP_ACES", "MIRROR", "SKINNED", "SKIN_SET2"})  # fmt: skip
+                            "TONEMAP_ACES", "MIRROR", "SKINNED", "SKIN_SET2", "UV_TRANSFORMS"})  # fmt: skip
     glsl.program("mesh.vert", "mesh.frag", everything)
     used = set()
     for name in names - {n for n in names if n.endswith(".glsl")}:
