@@ -72,15 +72,14 @@ def main() -> None:
         if gold["Cycles"] is None:
             continue
 
-        def flip(kind: str, which: str) -> float:
-            return score(gold[which], ours[kind]).flip if gold[which] is not None else float("nan")
-
-        rows.append([s.name, flip("cycles", "Cycles"), flip("dxgl-reference", "Cycles"),
-                     flip("dxgl-product", "Cycles"), flip("dxgl-reference", "Sample Viewer"),
-                     flip("dxgl-reference", "Filament"), score(gold["Cycles"], ours["cycles"]).iou])
+        pairs = [("cycles", "Cycles"), ("dxgl-reference", "Cycles"), ("dxgl-product", "Cycles"),
+                 ("dxgl-reference", "Sample Viewer"), ("dxgl-reference", "Filament")]
+        flips = [score(gold[which], ours[kind]).flip if gold[which] is not None else float("nan")
+                 for kind, which in pairs]
+        rows.append([s.name, *flips, score(gold["Cycles"], ours["cycles"]).iou])
     if not rows:
         sys.exit(f"fidelity: nothing to score in {args.out} (run run.py first)")
-    print(f"\nFLIP against the Khronos Render Fidelity goldens (lit by lightroom_14b.hdr; ours by run.py's panorama)")
+    print("\nFLIP against the Khronos Render Fidelity goldens (lit by lightroom_14b.hdr; ours by run.py's panorama)")
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
     for r in rows:
         print("| " + " | ".join([r[0]] + [f"{v:.3f}" for v in r[1:]]) + " |")
