@@ -8,6 +8,7 @@ Regenerate the dxgl goldens after a deliberate change of the look with DXGL_UPDA
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -53,3 +54,40 @@ def test_reference_mode_against_goldens_and_cycles(fidelity, gl, name):
     cycles = score(np.asarray(Image.open(GOLDEN / f"{name}.cycles.png").convert("RGBA")), frame)
     assert cycles.flip < CYCLES_BOUND[name] and cycles.iou > 0.97, (cycles.flip, cycles.iou)
     assert 0.75 < cycles.brightness < 1.25
+
+
+def test_the_cycles_job_gets_ktx2_textures_as_png(tmp_path):
+    """Blender's importer drops KTX2 images (the barn lamp rendered untextured in the reference):
+    the harness hands it a copy with them as PNG, texel for texel, directly referenced or through
+    KHR_texture_basisu, and leaves a model without KTX2 alone."""
+    from blender_input import blender_input
+
+    from tests.engine.test_compressed_gltf import _quadrants
+    from tests.gltf_builder import GltfBuilder, plain_ktx2, quad
+
+    pixels = _quadrants()
+    b = GltfBuilder()
+    b.use_extension("KHR_texture_basisu", required=True)
+    direct = b.texture(b.image(data=plain_ktx2(pixels[..., :3], 23, 2), mime="image/ktx2"))
+    basisu = b.texture(None, extensions={"KHR_texture_basisu": {"source": b.image(
+        data=plain_ktx2(pixels[..., ::-1].copy(), 37, 3), mime="image/ktx2")}})
+    positions, uvs, indices = quad()
+    b.scene(b.node(mesh=b.mesh(b.primitive(positions, indices, TEXCOORD_0=uvs, material=b.material(
+        pbrMetallicRoughness={"baseColorTexture": {"index": direct},
+                              "metallicRoughnessTexture": {"index": basisu}})))))
+    model = b.write_glb(tmp_path / "k.glb")
+    copy = blender_input(model, tmp_path / "blender")
+    assert copy.suffix == ".gltf" and copy.parent == tmp_path / "blender"
+    doc = json.loads(copy.read_text())
+    assert "KHR_texture_basisu" not in json.dumps(doc)
+    assert all(im["uri"].startswith("data:image/png;base64,") for im in doc["images"])
+    ours, theirs = dxgl_engine.load_model(model), dxgl_engine.load_model(copy)
+    for slot in ("base_color_texture", "metallic_roughness_texture"):
+        np.testing.assert_array_equal(theirs.images[getattr(theirs.materials[0], slot).image].pixels,
+                                      ours.images[getattr(ours.materials[0], slot).image].pixels)
+    np.testing.assert_array_equal(ours.images[ours.materials[0].base_color_texture.image].pixels[..., :3],
+                                  pixels[..., :3])
+    plain = GltfBuilder()
+    plain.scene(plain.node(mesh=plain.mesh(plain.primitive(positions, indices))))
+    untouched = plain.write_glb(tmp_path / "plain.glb")
+    assert blender_input(untouched, tmp_path / "blender") == untouched

@@ -8,7 +8,9 @@ JOBS.json is a list of {"model", "eye", "target", "fov_y", "width", "height", "h
 "samples"}: eye and target in glTF coordinates (Y up), which Blender's glTF importer turns into its
 own (Z up): (x, y, z) -> (x, -z, y). Each job imports the model with Blender's own glTF importer,
 lights it with the panorama at world strength 1 (Blender's equirect layout: u = 0.5 faces +X),
-renders with Cycles on the CPU (`samples` paths per pixel, then OpenImageDenoise) through the
+gives every mesh without a material glTF's default material (section 3.9.6: white, metallic 1,
+roughness 1; the importer leaves such meshes to Blender's own grey diffuse default), renders with
+Cycles on the CPU (`samples` paths per pixel, then OpenImageDenoise) through the
 "Standard" view transform (sRGB, no tone curve) over a transparent film, and writes an RGBA PNG.
 """
 from __future__ import annotations
@@ -26,9 +28,38 @@ def blender_point(p) -> Vector:
     return Vector((x, -z, y))
 
 
+def gltf_default_material() -> bpy.types.Material:
+    """glTF 2.0's material for primitives that name none: baseColorFactor 1, metallicFactor 1,
+    roughnessFactor 1, emissive 0 (specification section 3.9.6)."""
+    material = bpy.data.materials.new("gltf-default")
+    material.use_nodes = True
+    bsdf = material.node_tree.nodes["Principled BSDF"]
+    bsdf.inputs["Base Color"].default_value = (1.0, 1.0, 1.0, 1.0)
+    bsdf.inputs["Metallic"].default_value = 1.0
+    bsdf.inputs["Roughness"].default_value = 1.0
+    return material
+
+
+def give_default_materials() -> None:
+    default = None
+    for obj in bpy.context.scene.objects:
+        if obj.type != "MESH":
+            continue
+        slots = obj.data.materials
+        if len(slots) and all(m is not None for m in slots):
+            continue
+        default = default or gltf_default_material()
+        if not len(slots):
+            slots.append(default)
+        for i, m in enumerate(slots):
+            if m is None:
+                slots[i] = default
+
+
 def render(job: dict) -> None:
     bpy.ops.wm.read_factory_settings(use_empty=True)
     bpy.ops.import_scene.gltf(filepath=job["model"])
+    give_default_materials()
     scene = bpy.context.scene
     scene.frame_set(0)
     cam_data = bpy.data.cameras.new("fidelity")

@@ -11,11 +11,12 @@ tools/fidelity/.venv-bpy with `bpy` from PyPI, created on first use); otherwise 
 --out are scored. Each render is scored against the Cycles reference (`scores.py`: FLIP, SSIM,
 brightness ratio over the object, silhouette IoU). The Khronos goldens beside the models, lit by a
 panorama not available here, are the second reference: `goldens.py` scores this run's outputs
-against them. Writes out/NAME.sheet.png (Cycles | dxgl reference | its FLIP | dxgl product |
-its FLIP), out/sheet.png (all of them) and prints one table.
+against them. With --f3d, F3D renders the same scenarios as the peer to beat (`f3d_peer.py`, in
+tools/fidelity/.venv-f3d); its FLIP against Cycles is a column of the table. Writes out/NAME.sheet.png (Cycles | dxgl reference | its FLIP | dxgl product |
+its FLIP [| F3D | its FLIP]), out/sheet.png (all of them) and prints one table.
 
     python tools/fidelity/run.py [--scenarios Box DamagedHelmet] [--hdr chinese_garden_1k.hdr]
-                                 [--scale 0.5] [--cycles] [--samples 64] [--out DIR]
+                                 [--scale 0.5] [--cycles] [--f3d] [--samples 64] [--out DIR]
 """
 from __future__ import annotations
 
@@ -33,27 +34,29 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
 
+from blender_input import blender_input  # noqa: E402
 from scenarios import ENVIRONMENTS, FIDELITY, Scenario, load_scenarios  # noqa: E402
 from scores import over_grey, score  # noqa: E402
 
 import dxgl_engine  # noqa: E402
 
-BPY_VENV = HERE / ".venv-bpy"
-BPY = "bpy==5.0.1"
+BPY_VENV, BPY = HERE / ".venv-bpy", "bpy==5.0.1"
+F3D_VENV, F3D = HERE / ".venv-f3d", "f3d==4.0.0"
 MODES = {
     "reference": dict(tone_mapping="none", calibrated=False),
     "product": dict(tone_mapping="neutral", calibrated=True),
 }
 
 
-def ensure_bpy() -> Path:
-    """The Python of the Blender-as-a-module virtualenv, made on first use (about 400 MB)."""
-    python = BPY_VENV / "bin" / "python"
+def ensure_venv(folder: Path, requirement: str, module: str) -> Path:
+    """The Python of a peer renderer's own virtualenv, made on first use (Blender as a module is
+    about 400 MB, F3D with its VTK about 250 MB: neither belongs in dxgl's environment)."""
+    python = folder / "bin" / "python"
     if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(BPY_VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import bpy"], capture_output=True)
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    probe = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True)
     if probe.returncode:
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", BPY], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", requirement], check=True)
     return python
 
 
@@ -66,14 +69,16 @@ def render_dxgl(s: Scenario, hdr: Path, mode: str) -> np.ndarray:
                                     animation="*" if scene.animations else None)
 
 
-def render_cycles(scenarios: list[Scenario], hdr: Path, out: Path, samples: int) -> None:
-    python = ensure_bpy()
-    jobs = [{"model": str(s.model), "eye": s.eye, "target": s.target, "fov_y": s.fov_y, "width": s.size[0],
-             "height": s.size[1], "hdr": str(hdr), "out": str(out / f"{s.name}.cycles.png"), "samples": samples}
-            for s in scenarios]  # fmt: skip
-    spec = out / "cycles-jobs.json"
+def render_peer(program: str, python: Path, scenarios: list[Scenario], hdr: Path, out: Path, kind: str,
+                samples: int, model=lambda path: path) -> None:
+    """Runs `program` (cycles_reference.py or f3d_peer.py) in its virtualenv over the scenarios:
+    out/NAME.KIND.png each."""
+    jobs = [{"model": str(model(s.model)), "eye": s.eye, "target": s.target, "fov_y": s.fov_y,
+             "width": s.size[0], "height": s.size[1], "hdr": str(hdr), "out": str(out / f"{s.name}.{kind}.png"),
+             "samples": samples} for s in scenarios]  # fmt: skip
+    spec = out / f"{kind}-jobs.json"
     spec.write_text(json.dumps(jobs))
-    subprocess.run([str(python), str(HERE / "cycles_reference.py"), str(spec)], check=True)
+    subprocess.run([str(python), str(HERE / program), str(spec)], check=True)
 
 
 def sheet_row(images: list[np.ndarray]) -> np.ndarray:
@@ -87,6 +92,7 @@ def main() -> None:
     ap.add_argument("--hdr", default=ENVIRONMENTS[0], help=f"a panorama in {FIDELITY} or a path")
     ap.add_argument("--scale", type=float, default=0.5, help="pixels relative to the scenario's size")
     ap.add_argument("--cycles", action="store_true", help="render the Cycles references (else reuse --out's)")
+    ap.add_argument("--f3d", action="store_true", help="render the F3D peer too (else score --out's, if any)")
     ap.add_argument("--samples", type=int, default=64)
     ap.add_argument("--out", type=Path, default=HERE / "out")
     args = ap.parse_args()
@@ -99,7 +105,10 @@ def main() -> None:
         sys.exit(f"fidelity: no scenario {err}")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.cycles:
-        render_cycles(scenarios, hdr, args.out, args.samples)
+        render_peer("cycles_reference.py", ensure_venv(BPY_VENV, BPY, "bpy"), scenarios, hdr, args.out, "cycles",
+                    args.samples, model=lambda path: blender_input(path, args.out / "blender-input"))
+    if args.f3d:
+        render_peer("f3d_peer.py", ensure_venv(F3D_VENV, F3D, "f3d"), scenarios, hdr, args.out, "f3d", args.samples)
     rows, sheet = [], []
     for s in scenarios:
         ref_path = args.out / f"{s.name}.cycles.png"
@@ -111,10 +120,15 @@ def main() -> None:
         for mode, im in renders.items():
             Image.fromarray(im).save(args.out / f"{s.name}.dxgl-{mode}.png")
         got = {mode: score(reference, im) for mode, im in renders.items()}
-        rows.append([s.name, got["reference"].flip, got["product"].flip, got["reference"].ssim, got["product"].ssim,
-                     got["reference"].brightness, got["product"].brightness, got["reference"].iou])
+        peer_path = args.out / f"{s.name}.f3d.png"
+        peer = np.asarray(Image.open(peer_path).convert("RGBA")) if peer_path.exists() else None
+        f3d = score(reference, peer) if peer is not None else None
+        rows.append([s.name, got["reference"].flip, got["product"].flip, f3d.flip if f3d else float("nan"),
+                     got["reference"].ssim, got["product"].ssim, got["reference"].brightness,
+                     got["product"].brightness, got["reference"].iou])
         row = sheet_row([over_grey(reference), over_grey(renders["reference"]), got["reference"].flip_map,
-                         over_grey(renders["product"]), got["product"].flip_map])
+                         over_grey(renders["product"]), got["product"].flip_map]
+                        + ([over_grey(peer), f3d.flip_map] if f3d else []))
         Image.fromarray(row).save(args.out / f"{s.name}.sheet.png")
         sheet.append(row)
     if not rows:
@@ -122,8 +136,8 @@ def main() -> None:
     width = max(r.shape[1] for r in sheet)
     Image.fromarray(np.concatenate([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0))) for r in sheet])).save(
         args.out / "sheet.png")
-    header = ["scenario", "FLIP ref", "FLIP product", "SSIM ref", "SSIM product", "bright ref", "bright product",
-              "IoU"]
+    header = ["scenario", "FLIP ref", "FLIP product", "FLIP F3D", "SSIM ref", "SSIM product", "bright ref",
+              "bright product", "IoU"]
     print(f"\nfidelity against Blender Cycles ({hdr.name}, {args.samples} samples, {args.scale:g}x size)")
     print(f"{dxgl_engine.__name__} {dxgl_engine.__version__}; sheets in {args.out}")
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
@@ -131,6 +145,11 @@ def main() -> None:
         print("| " + " | ".join([r[0]] + [f"{v:.3f}" for v in r[1:]]) + " |")
     means = [statistics.fmean(r[k] for r in rows if r[k] == r[k]) for k in range(1, len(header))]
     print("| mean | " + " | ".join(f"{v:.3f}" for v in means) + " |")
+    peered = [r for r in rows if r[3] == r[3]]
+    if peered:
+        worse = [f"{r[0]} ({r[1]:.3f} vs {r[3]:.3f})" for r in peered if r[1] > r[3]]
+        print(f"reference mode worse than F3D in {len(worse)} of {len(peered)} scenarios"
+              + (": " + ", ".join(worse) if worse else ""))
 
 
 if __name__ == "__main__":
