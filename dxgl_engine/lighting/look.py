@@ -39,7 +39,12 @@ class Look:
 
     @property
     def features(self) -> frozenset[str]:
-        return frozenset({f"TONEMAP_{self.tone_mapping.upper()}"} if self.tone_mapping != "neutral" else ())
+        """Shader defines: the tone curve (TONEMAP_ACES, TONEMAP_NONE; Neutral by default), and
+        under Neutral DIELECTRIC_KEEPS_F0: the curve subtracts a dielectric's f0 of 0.04, so a
+        rough dielectric must reflect it (shaders/ibl.glsl, specular_albedo, has the figures)."""
+        if self.tone_mapping == "neutral":
+            return frozenset({"DIELECTRIC_KEEPS_F0"})
+        return frozenset({f"TONEMAP_{self.tone_mapping.upper()}"})
 
 
 @lru_cache(maxsize=4)

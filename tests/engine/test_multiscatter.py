@@ -21,10 +21,8 @@ CYCLES = {
     "grey metal, rough 1": ((0.5, 0.5, 0.5), 1.0, 1.0, 0.261, 0.313),
     "grey metal, rough 0.6": ((0.5, 0.5, 0.5), 1.0, 0.6, 0.454, 0.451),
     "white metal, rough 1": ((1.0, 1.0, 1.0), 1.0, 1.0, 1.0, 1.0),
-    "black dielectric, rough 1": pytest.param(
-        ((0.0, 0.0, 0.0), 0.0, 1.0, 0.014, 0.025),
-        marks=pytest.mark.xfail(strict=True, reason="the dielectric keeps f0 at normal incidence for the "
-                                "neutral tone curve (ibl.glsl, specular_albedo): 0.041")),
+    "black dielectric, rough 1": ((0.0, 0.0, 0.0), 0.0, 1.0, 0.014, 0.025),
+    "black dielectric, rough 0.5": ((0.0, 0.0, 0.0), 0.0, 0.5, 0.0374, 0.063),
     "white dielectric, rough 1": ((1.0, 1.0, 1.0), 0.0, 1.0, 1.0, 1.0),
 }
 
@@ -64,10 +62,26 @@ def test_specular_albedo_matches_cycles_in_a_white_furnace(tmp_path, gl, furnace
     """A white metal and a white dielectric keep all the light (energy conservation); a grey metal
     loses some at each bounce between microfacets, as in Cycles; dividing the single-scattering
     albedo by its own sum (the earlier approximation) gave 0.50 for the grey metal at roughness 1.
-    A rough black dielectric reflects a third of its F0 of 0.04 in Cycles; dxgl keeps 0.041."""
+    A rough black dielectric reflects a third of its F0 of 0.04 in Cycles, and so does dxgl outside
+    the Neutral curve (below)."""
     base, metallic, rough, at_centre, at_half = case
     centre, half = _albedo(tmp_path, furnace, base, metallic, rough)
     # 8-bit sRGB output: one step is 0.002 of the sky at the black dielectric's level, 0.008 near 1.
     tolerance = 0.004 if at_centre < 0.1 else 0.02
     assert centre == pytest.approx(at_centre, abs=tolerance)
-    assert half == pytest.approx(at_half, abs=max(tolerance, 0.1 * at_half))
+    # At N.V 0.5 a dielectric's Fresnel is Schlick's in glTF (appendix B) but exact in Cycles: for
+    # IOR 1.5 at 60 degrees 0.070 against 0.089. The rough 0.5 black dielectric reads 0.056 here
+    # against Cycles' 0.063 (0.014 and 0.0374 at normal incidence, measured with the same Cycles).
+    relative = 0.15 if metallic == 0.0 and at_half < 0.1 else 0.1
+    assert half == pytest.approx(at_half, abs=max(tolerance, relative * at_half))
+
+
+def test_under_the_neutral_curve_a_rough_dielectric_reflects_its_f0(tmp_path, gl, furnace):
+    """Khronos PBR Neutral subtracts a dielectric's f0 of 0.04 so that base colours show as authored:
+    under it the dielectric's albedo is normalised to f0 at any roughness. Read through the curve's
+    toe (x - x^2 / 0.16 subtracted below 0.08): a black patch's 0.041 of the sky shows as 0.0026 of
+    it, the physical 0.014 would show as 0.0006."""
+    neutral = Look(furnace.environment, tone_mapping="neutral", calibrated=False)
+    centre, _ = _albedo(tmp_path, neutral, (0.0, 0.0, 0.0), 0.0, 1.0)
+    x = 0.041 * SKY
+    assert centre * SKY == pytest.approx(x * x / 0.16, abs=0.0006)

@@ -58,18 +58,25 @@ vec3 specular_dominant_direction(vec3 n, vec3 r, float rough) {
 // the harness's rough red metal cube read 1.20 of Cycles' brightness with it, 1.01 with this
 // (both with the D N.L prefilter of the time).
 //
-// The dielectric keeps that normalisation, which reflects f0 at normal incidence at any roughness:
-// the Khronos PBR Neutral curve subtracts exactly that 0.04 to show base colours as authored (the
-// colour chart of tests/engine/test_look.py). The physical value is lower at high roughness
-// (Cycles: 0.014 for a black dielectric at roughness 1, Fdez-Aguera's terms 0.014, this 0.041);
-// using it lowers the harness's reference-mode FLIP from 0.086 to 0.079 (Box 0.110 -> 0.067, Duck
-// 0.122 -> 0.096, VertexColorTest 0.107 -> 0.061) but raises the product's from 0.103 to 0.106 and
-// crushes the chart's dark patches under the curve (median dE2000 0.47 -> 2.9 facing the camera,
-// 1.75 -> 4.2 upright): a choice for the product look, not made here.
+// The dielectric takes the same terms with its own f0 and f90 (average Fresnel f0 + (f90 - f0) / 21):
+// at roughness 1 a black dielectric reflects 0.014 at normal incidence, as in Cycles (0.014), not
+// its f0. Under the Khronos PBR Neutral curve (DIELECTRIC_KEEPS_F0, set by lighting/look.py) the
+// dielectric's albedo is instead normalised by Ess to f0 at any roughness, because that curve
+// subtracts exactly f0 = 0.04 to show base colours as authored: with the physical albedo, the
+// colour chart of tests/engine/test_look.py read median dE2000 2.9 facing the camera (0.47 with
+// this) and 4.2 upright (1.75). Everywhere else (the reference look, ACES) the albedo is physical:
+// the harness's reference mode went from FLIP 0.067 to 0.059 (Box 0.110 -> 0.067, Duck 0.122 ->
+// 0.096, VertexColorTest 0.107 -> 0.061) and from 1.052 to 1.017 of Cycles' brightness.
 vec3 specular_albedo(vec3 dielectric_f0, float f90, vec3 metal_f0, float metallic, float nv, float rough) {
     vec2 ab = texture(u_brdf_lut, vec2(nv, rough)).rg;
     float ess = ab.x + ab.y;
+#ifdef DIELECTRIC_KEEPS_F0
     vec3 dielectric = (dielectric_f0 * ab.x + f90 * ab.y) / max(ess, 0.05);
+#else
+    vec3 d_fss_ess = dielectric_f0 * ab.x + f90 * ab.y;
+    vec3 d_favg = dielectric_f0 + (f90 - dielectric_f0) / 21.0;
+    vec3 dielectric = d_fss_ess + d_fss_ess * d_favg * (1.0 - ess) / (1.0 - (1.0 - ess) * d_favg);
+#endif
     vec3 fss_ess = metal_f0 * ab.x + ab.y;
     vec3 favg = metal_f0 + (1.0 - metal_f0) / 21.0;
     vec3 metal = fss_ess + fss_ess * favg * (1.0 - ess) / (1.0 - (1.0 - ess) * favg);

@@ -6,7 +6,7 @@
 //   TEX_<SLOT> with UV_<SLOT> 0|1, OCCLUSION_IN_MR, HAS_COLOR, HAS_TANGENT, ALPHA_MASK, ALPHA_BLEND,
 //   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION (with TRANSMISSION_BEHIND, VOLUME, DISPERSION),
 //   IRIDESCENCE, ANISOTROPY, DIFFUSE_TRANSMISSION,
-//   PUNCTUAL_LIGHTS n, TONEMAP_ACES, MIRROR.
+//   PUNCTUAL_LIGHTS n, TONEMAP_ACES | TONEMAP_NONE | DIELECTRIC_KEEPS_F0 (from the Look), MIRROR.
 // Each concern is a file of its own, included here; a material extension is a function that
 // exists only under its define. Those the punctual lights use come before punctual.glsl.
 #include "material.glsl"
