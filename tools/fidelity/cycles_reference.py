@@ -15,12 +15,11 @@ Cycles on the CPU (`samples` paths per pixel, then OpenImageDenoise) through the
 """
 from __future__ import annotations
 
-import json
 import math
-import sys
 
 import bpy
 from mathutils import Vector
+from peer_jobs import run_jobs
 
 
 def blender_point(p) -> Vector:
@@ -98,9 +97,7 @@ def render(job: dict) -> None:
 
 
 def main() -> None:
-    for job in json.loads(open(sys.argv[1]).read()):
-        render(job)
-        print(f"cycles: wrote {job['out']}", flush=True)
+    run_jobs(render, "cycles")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ has none), SSAA on, an animated model at the start of its first clip. Each job w
 """
 from __future__ import annotations
 
-import json
-import sys
 
 import f3d
+from peer_jobs import run_jobs
 
 
 def render(job: dict) -> None:
@@ -43,9 +42,7 @@ def render(job: dict) -> None:
 
 
 def main() -> None:
-    for job in json.loads(open(sys.argv[1]).read()):
-        render(job)
-        print(f"f3d: wrote {job['out']}", flush=True)
+    run_jobs(render, "f3d")
 
 
 if __name__ == "__main__":
