@@ -79,8 +79,8 @@ def test_specular_albedo_matches_cycles_in_a_white_furnace(tmp_path, gl, furnace
 def test_under_the_neutral_curve_a_rough_dielectric_reflects_its_f0(tmp_path, gl, furnace):
     """Khronos PBR Neutral subtracts a dielectric's f0 of 0.04 so that base colours show as authored:
     under it the dielectric's albedo is normalised to f0 at any roughness. Read through the curve's
-    toe (x - x^2 / 0.16 subtracted below 0.08): a black patch's 0.041 of the sky shows as 0.0026 of
-    it, the physical 0.014 would show as 0.0006."""
+    toe (below 0.08 it leaves x^2 / 0.16 of x): a black sphere reflecting 0.041 of the 0.5 sky
+    (0.0205) shows 0.0026; the physical 0.014 (0.007) would show 0.0003."""
     neutral = Look(furnace.environment, tone_mapping="neutral", calibrated=False)
     centre, _ = _albedo(tmp_path, neutral, (0.0, 0.0, 0.0), 0.0, 1.0)
     x = 0.041 * SKY

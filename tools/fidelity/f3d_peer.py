@@ -6,13 +6,13 @@ F3D's"), run by the Python of tools/fidelity/.venv-f3d (F3D's own wheel from PyP
 
 JOBS.json is the list `cycles_reference.py` reads ({"model", "eye", "target", "fov_y", "width",
 "height", "hdr", "out"}, glTF coordinates, Y up), with the same models: KTX2 textures already
-turned into PNG by blender_input.py (F3D 4.0 crashes reading the barn lamp's). F3D is set as a user would run it beside a path
-tracer: the panorama as image-based lighting (`--hdri-file --hdri-ambient`, no skybox, so the
-film stays transparent), its default light intensity 1, no tone mapping (Cycles' "Standard" view
-has none), SSAA on, an animated model at the start of its first clip. Each job writes an RGBA PNG.
+turned into PNG by blender_input.py (F3D 4.0 crashes reading the barn lamp's). F3D is set as a
+user would run it beside a path tracer: the panorama as image-based lighting (`--hdri-file
+--hdri-ambient`, no skybox, so the film stays transparent), its default light intensity 1, no tone
+mapping (Cycles' "Standard" view has none), SSAA on, an animated model at the start of its first
+clip. Each job writes an RGBA PNG.
 """
 from __future__ import annotations
-
 
 import f3d
 from peer_jobs import run_jobs

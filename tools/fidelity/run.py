@@ -12,8 +12,9 @@ tools/fidelity/.venv-bpy with `bpy` from PyPI, created on first use); otherwise 
 brightness ratio over the object, silhouette IoU). The Khronos goldens beside the models, lit by a
 panorama not available here, are the second reference: `goldens.py` scores this run's outputs
 against them. With --f3d, F3D renders the same scenarios as the peer to beat (`f3d_peer.py`, in
-tools/fidelity/.venv-f3d); its FLIP against Cycles is a column of the table. Writes out/NAME.sheet.png (Cycles | dxgl reference | its FLIP | dxgl product |
-its FLIP [| F3D | its FLIP]), out/sheet.png (all of them) and prints one table.
+tools/fidelity/.venv-f3d); its FLIP against Cycles is a column of the table. Writes
+out/NAME.sheet.png (Cycles | dxgl reference | its FLIP | dxgl product | its FLIP [| F3D | its
+FLIP]), out/sheet.png (all of them) and prints one table.
 
     python tools/fidelity/run.py [--scenarios Box DamagedHelmet] [--hdr chinese_garden_1k.hdr]
                                  [--scale 0.5] [--cycles] [--f3d] [--samples 64] [--out DIR]
