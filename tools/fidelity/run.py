@@ -70,13 +70,13 @@ def render_dxgl(s: Scenario, hdr: Path, mode: str) -> np.ndarray:
                                     animation="*" if scene.animations else None)
 
 
-def render_peer(program: str, python: Path, scenarios: list[Scenario], hdr: Path, out: Path, kind: str,
-                samples: int, model=lambda path: path) -> None:
-    """Runs `program` (cycles_reference.py or f3d_peer.py) in its virtualenv, one process per
-    scenario (F3D 4.0 crashes on some files: the others still render): out/NAME.KIND.png each, or a
-    warning naming the scenario and the exit status."""
+def render_peer(program: str, python: Path, scenarios: list[Scenario], models: dict[str, Path], hdr: Path,
+                out: Path, kind: str, samples: int) -> None:
+    """Runs `program` (cycles_reference.py or f3d_peer.py) in its virtualenv on `models` (scenario
+    name -> the file it reads), one process per scenario (F3D 4.0 crashes on some files: the others
+    still render): out/NAME.KIND.png each, or a warning naming the scenario and the exit status."""
     for s in scenarios:
-        job = {"model": str(model(s.model)), "eye": s.eye, "target": s.target, "fov_y": s.fov_y,
+        job = {"model": str(models[s.name]), "eye": s.eye, "target": s.target, "fov_y": s.fov_y,
                "width": s.size[0], "height": s.size[1], "hdr": str(hdr), "out": str(out / f"{s.name}.{kind}.png"),
                "samples": samples}  # fmt: skip
         spec = out / f"{kind}-job.json"
@@ -111,13 +111,15 @@ def main() -> None:
     except KeyError as err:
         sys.exit(f"fidelity: no scenario {err}")
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.cycles or args.f3d:
+        # Both peers read the same copy: F3D scores shading too, not which texture containers it reads.
+        models = {s.name: blender_input(s.model, args.out / "blender-input") for s in scenarios}
     if args.cycles:
-        render_peer("cycles_reference.py", ensure_venv(BPY_VENV, BPY, "bpy"), scenarios, hdr, args.out, "cycles",
-                    args.samples, model=lambda path: blender_input(path, args.out / "blender-input"))
+        render_peer("cycles_reference.py", ensure_venv(BPY_VENV, BPY, "bpy"), scenarios, models, hdr, args.out,
+                    "cycles", args.samples)
     if args.f3d:
-        # F3D is handed the same copy as Blender: it scores shading, not which texture containers it reads.
-        render_peer("f3d_peer.py", ensure_venv(F3D_VENV, F3D, "f3d"), scenarios, hdr, args.out, "f3d", args.samples,
-                    model=lambda path: blender_input(path, args.out / "blender-input"))
+        render_peer("f3d_peer.py", ensure_venv(F3D_VENV, F3D, "f3d"), scenarios, models, hdr, args.out, "f3d",
+                    args.samples)
     rows, sheet = [], []
     for s in scenarios:
         ref_path = args.out / f"{s.name}.cycles.png"
