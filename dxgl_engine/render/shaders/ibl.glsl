@@ -67,18 +67,20 @@ vec3 specular_dominant_direction(vec3 n, vec3 r, float rough) {
 // this) and 4.2 upright (1.75). Everywhere else (the reference look, ACES) the albedo is physical:
 // the harness's reference mode went from FLIP 0.067 to 0.059 (Box 0.110 -> 0.067, Duck 0.122 ->
 // 0.096, VertexColorTest 0.107 -> 0.061) and from 1.052 to 1.017 of Cycles' brightness.
+// Fss Ess + Fms Ems for a lobe of Fresnel f0..f90, from the table's (A, B) and Ess = A + B.
+vec3 multiscatter_albedo(vec3 f0, float f90, vec2 ab, float ess) {
+    vec3 fss_ess = f0 * ab.x + f90 * ab.y;
+    vec3 favg = f0 + (f90 - f0) / 21.0;
+    return fss_ess + fss_ess * favg * (1.0 - ess) / (1.0 - (1.0 - ess) * favg);
+}
+
 vec3 specular_albedo(vec3 dielectric_f0, float f90, vec3 metal_f0, float metallic, float nv, float rough) {
     vec2 ab = texture(u_brdf_lut, vec2(nv, rough)).rg;
     float ess = ab.x + ab.y;
 #ifdef DIELECTRIC_KEEPS_F0
     vec3 dielectric = (dielectric_f0 * ab.x + f90 * ab.y) / max(ess, 0.05);
 #else
-    vec3 d_fss_ess = dielectric_f0 * ab.x + f90 * ab.y;
-    vec3 d_favg = dielectric_f0 + (f90 - dielectric_f0) / 21.0;
-    vec3 dielectric = d_fss_ess + d_fss_ess * d_favg * (1.0 - ess) / (1.0 - (1.0 - ess) * d_favg);
+    vec3 dielectric = multiscatter_albedo(dielectric_f0, f90, ab, ess);
 #endif
-    vec3 fss_ess = metal_f0 * ab.x + ab.y;
-    vec3 favg = metal_f0 + (1.0 - metal_f0) / 21.0;
-    vec3 metal = fss_ess + fss_ess * favg * (1.0 - ess) / (1.0 - (1.0 - ess) * favg);
-    return mix(dielectric, metal, metallic);
+    return mix(dielectric, multiscatter_albedo(metal_f0, 1.0, ab, ess), metallic);
 }
