@@ -32,6 +32,16 @@ def shared_wild(shared_assets) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def shared_fidelity(shared_assets) -> Path:
+    """The Render Fidelity scenarios and panoramas (../shared/fidelity, see its README.md); skipped,
+    saying so, where it is absent."""
+    path = shared_assets.parent / "fidelity"
+    if not path.is_dir():
+        pytest.skip(f"the Render Fidelity scenarios and panoramas are not available: {path} is absent")
+    return path
+
+
 # Loadable third-party models (relative to ../shared/assets) that rendering tests walk through.
 LOADABLE_DIRS = ("khronos", "other", "obj_zip", "large")
 POINTS_OR_LINES_ONLY = {"Mesh_PrimitiveMode_00.gltf", "Mesh_PrimitiveMode_01.gltf"}  # refused: nothing to render

@@ -32,19 +32,11 @@ from scores import score  # noqa: E402
 CYCLES_BOUND = {"Box": 0.09, "DamagedHelmet": 0.08}
 
 
-@pytest.fixture(scope="module")
-def fidelity(shared_assets) -> Path:
-    path = shared_assets.parent / "fidelity"
-    if not path.is_dir():
-        pytest.skip(f"{path} is absent (the Render Fidelity scenarios and panoramas)")
-    return path
-
-
 @pytest.mark.shared_assets
 @pytest.mark.parametrize("name", sorted(CYCLES_BOUND))
-def test_reference_mode_against_goldens_and_cycles(fidelity, gl, name):
-    (scenario,) = [s.scaled(0.25) for s in load_scenarios(fidelity / "scenarios.json", [name])]
-    look = dxgl_engine.Look(str(fidelity / "chinese_garden_1k.hdr"), tone_mapping="none", calibrated=False)
+def test_reference_mode_against_goldens_and_cycles(shared_fidelity, gl, name):
+    (scenario,) = [s.scaled(0.25) for s in load_scenarios(shared_fidelity / "scenarios.json", [name])]
+    look = dxgl_engine.Look(str(shared_fidelity / "chinese_garden_1k.hdr"), tone_mapping="none", calibrated=False)
     camera = dxgl_engine.Camera(scenario.eye, scenario.target, scenario.fov_y)
     frame = dxgl_engine.render_still(dxgl_engine.load_model(scenario.model), camera, *scenario.size, look=look)
     golden = GOLDEN / f"{name}.dxgl.png"
