@@ -17,6 +17,7 @@ import numpy as np
 
 from .equirect import directions, sample_equirect, solid_angles
 from .sh9 import sh9_project
+from .sun import Sun
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class IBL:
     # (LUT_SIZE, LUT_SIZE, 3) float32 by (NdotV across, roughness down): (A, B) of the split-sum GGX
     # integral (brdf_lut) and the sheen lobe's directional albedo (sheen_albedo_table)
     lut: np.ndarray
+    sun: Sun | None = None  # the panorama's sun, taken out of the tables above (look.lighting)
 
 
 def cache_dir() -> Path:

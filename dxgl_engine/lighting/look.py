@@ -3,11 +3,12 @@ the environment's baked tables, memoised per process (`lighting`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .environment import environment
 from .ibl import IBL, bake
+from .sun import extract_sun
 
 
 TONE_MAPPINGS = ("neutral", "aces", "none")
@@ -49,5 +50,7 @@ class Look:
 
 @lru_cache(maxsize=4)
 def lighting(name_or_path: str, calibrated: bool = True) -> IBL:
-    """The baked tables of an environment (memoised per process, cached on disk across runs)."""
-    return bake(environment(name_or_path, calibrated))
+    """The baked tables of an environment (memoised per process, cached on disk across runs), with
+    its sun, where it has one, taken out of them as a directional light (lighting/sun.py)."""
+    residual, sun = extract_sun(environment(name_or_path, calibrated))
+    return replace(bake(residual), sun=sun)

@@ -4,7 +4,7 @@ compiled at once, and compile errors that name the file and line they come from.
 A shader file may `#include "other.glsl"` (a path relative to `shaders/`): the text is inserted in
 place, each file once per shader, the way the glTF Sample Viewer builds its PBR shader from
 `brdf`, `ibl`, `punctual` and `tonemapping` files. `#define`s go after `#version 330`, ahead of
-everything else. The driver sees one string, so every assembled line remembers its origin; vispy
+everything else, and so does any file's `#extension` line (GLSL allows none after code). The driver sees one string, so every assembled line remembers its origin; vispy
 reports a failed compile as "on line N", which `explain` turns into "file.glsl:line".
 """
 from __future__ import annotations
@@ -81,9 +81,11 @@ def shader_source(name: str, defines: frozenset[str] = frozenset()) -> ShaderSou
     text = _read(name)
     if text.startswith("#version"):
         return ShaderSource(name, text, tuple((name, k) for k in range(1, text.count("\n") + 2)))
-    rows: list[tuple[str, str, int]] = [(VERSION, name, 0)]
-    rows += [(f"#define {d}", name, 0) for d in sorted(defines)]
-    _expand(name, set(), rows, ())
+    body: list[tuple[str, str, int]] = []
+    _expand(name, set(), body, ())
+    extensions = [r for r in body if r[0].lstrip().startswith("#extension")]
+    rows = [(VERSION, name, 0), *extensions, *((f"#define {d}", name, 0) for d in sorted(defines))]
+    rows += [r for r in body if not r[0].lstrip().startswith("#extension")]
     return ShaderSource(name, "\n".join(r[0] for r in rows) + "\n", tuple((r[1], r[2]) for r in rows))
 
 

@@ -1,5 +1,5 @@
-"""The look on the GPU: the environment's baked tables as textures, and the uniforms every mesh
-program variant reads.
+"""The look on the GPU: the environment's baked tables as textures, its sun, and the uniforms every
+mesh program variant reads.
 """
 from __future__ import annotations
 
@@ -24,9 +24,21 @@ class LookGPU:
         lut = np.ascontiguousarray(ibl.lut, np.float32)  # (A, B) of the GGX integral, the sheen albedo
         self.lut = gloo.Texture2D(lut, interpolation="linear", internalformat="rgb32f", wrapping="clamp_to_edge")
         self.sh = (ibl.sh * BAND_SCALE[:, None]).astype(np.float32)
+        self.sun = ibl.sun
+
+    @property
+    def features(self) -> frozenset[str]:
+        """The Look's shader defines, and SUN where the environment has a sun."""
+        return self.look.features | ({"SUN"} if self.sun is not None else set())
 
     def uniforms(self) -> dict:
         out = {"u_env": self.env, "u_env_levels": float(LEVELS), "u_brdf_lut": self.lut,
                "u_exposure": float(self.look.exposure)}  # fmt: skip
         out.update({f"u_sh[{k}]": self.sh[k] for k in range(9)})
+        if self.sun is not None:
+            out["u_sun_direction"] = self.sun.direction.astype(np.float32)
+            out["u_sun_irradiance"] = self.sun.irradiance.astype(np.float32)
+            # The disc's reflection in a mirror spans its angular radius; in half vectors, half of
+            # it, which is about where a GGX lobe of that alpha falls to half its peak.
+            out["u_sun_alpha"] = float(self.sun.angular_radius / 2.0)
         return out

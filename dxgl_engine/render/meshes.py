@@ -1,7 +1,7 @@
 """Drawing the model's meshes: one compiled program per feature set, per-item matrices, opaque then
 sorted transparent items. Used by the passes that draw the model (opaque and blended), the
-mirrored reflection, the shadow's top-down height render and the dataset's depth, which differ
-only in their camera and fragment shader.
+mirrored reflection, the floor shadow's top-down height render, the sun's shadow map and the
+dataset's depth, which differ only in their camera and fragment shader.
 """
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from . import glsl
 from .gpu_scene import DrawItem, GpuScene
 from .look_gpu import LookGPU
 
-# Passes that record geometry, not light: their fragment shader, drawn without culling or blending.
-PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag"}
+# Passes that record geometry, not light: their fragment shader, drawn without blending.
+PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag", "sun": "sun_depth.frag"}
+# Those that see every face, whatever the material's culling: a shadow is cast by back faces too.
+UNCULLED_MODES = {"height", "sun"}
 
 
 class _MeshProgram:
@@ -42,7 +44,14 @@ class Meshes:
         self.look = LookGPU(look)
         self.gpu = GpuScene.upload(scene, pose, moving)
         n_lights = len(light_nodes(scene))
-        self._look_features = look.features | ({f"PUNCTUAL_LIGHTS {n_lights}"} if n_lights else set())
+        self._look_features = self.look.features | ({f"PUNCTUAL_LIGHTS {n_lights}"} if n_lights else set())
+        # The sun's shadow map as lit programs read it: passes/sun_shadow.py replaces this with its
+        # bake; until then (or without that pass) a map of one texel that shadows nothing.
+        self.sun_shadow: dict = {}
+        if self.look.sun is not None:
+            nothing = gloo.Texture2D(np.full((1, 1, 1), 1e30, np.float32), format="red", internalformat="r32f")
+            self.sun_shadow = {"u_sun_shadow": nothing, "u_sun_matrix": np.zeros((4, 4), np.float32),
+                               "u_sun_texel": 0.0}  # fmt: skip
         self._programs: dict[tuple, _MeshProgram] = {}
         self._frame = 0
         self._behind = False  # this draw's transmissive items see the frame behind them
@@ -59,8 +68,8 @@ class Meshes:
              extra: dict | None = None, items: str = "all", behind: dict | None = None) -> None:
         """Draw the items: opaque first, then transparent ones back to front. `mode` picks the
         fragment shader: "lit" (the product look), "mirror" (the faded reflection, drawn with
-        mirrored winding), "height" (world height, for the shadow) or "depth" (camera depth, for
-        datasets). `items` is "all", "opaque" or "blended" (the passes that draw them apart).
+        mirrored winding), "height" (world height, for the floor's shadow), "depth" (camera depth,
+        for datasets) or "sun" (distance from the sun's plane, every face, for its shadow map). `items` is "all", "opaque" or "blended" (the passes that draw them apart).
         `behind` (BehindCopy.capture's uniforms) makes transmissive items see the frame behind
         them through their refraction; they then replace what is under them instead of blending."""
         if items not in ("all", "opaque", "blended"):
@@ -72,6 +81,7 @@ class Meshes:
         plain = mode in PLAIN_MODES
         if not plain:
             per_frame.update(light_uniforms(self.scene, self.pose, model))
+            per_frame.update(self.sun_shadow)
         every = self.gpu.items
         opaque = [i for i in every if not i.blend] if items != "blended" else []
         blend = self._back_to_front([i for i in every if i.blend], view_proj, model) if items != "opaque" else []
@@ -116,7 +126,7 @@ class Meshes:
             for name, value in per_frame.items():
                 prog.set(name, value)
             prog.frame = self._frame
-        cull = not m.double_sided and mode != "height"  # the shadow sees every face; the rest as lit
+        cull = not m.double_sided and mode not in UNCULLED_MODES
         gloo.set_state(cull_face=cull)
         if cull:
             gloo.set_cull_face("back")

@@ -2,7 +2,8 @@
 the backdrop composited in the same pass, and reads back one small RGBA frame.
 
 A short orchestrator over passes (`passes.base.RenderPass`): the scene passes in `SCENE_PASSES`
-(reflection and floor shadow when the settings ask for them, then the model, opaque and blended)
+(the sun's shadow map when the environment has a sun, reflection and floor shadow when the
+settings ask for them, then the model, opaque and blended)
 draw into the supersampled target one tile at a time, and the compose pass reduces each tile into
 the output targets, which are read back. It works on whatever GL context is current: the EGL one
 from `gl_context.offscreen_context()` or a Qt canvas.
@@ -31,15 +32,16 @@ from .passes.compose import MAX_COMPOSITES, ComposePass
 from .passes.model import BlendedPass, OpaquePass
 from .passes.reflection import ReflectionPass
 from .passes.shadow import ShadowPass
+from .passes.sun_shadow import SunShadowPass
 from .region import drawn_region
 from .tiles import Tile, plan_tiles
 
 SSAA = 2
 GL_TEXTURE_MAX_LEVEL = 0x813D  # not among vispy's GL ES constants
 
-# The passes that draw into the supersampled target, in order. A new pass is one RenderPass
-# subclass and one entry here.
-SCENE_PASSES: tuple[type[RenderPass], ...] = (ReflectionPass, ShadowPass, OpaquePass, BlendedPass)
+# The passes of a frame, in order (the sun's shadow map first: every lit draw reads it). A new
+# pass is one RenderPass subclass and one entry here.
+SCENE_PASSES: tuple[type[RenderPass], ...] = (SunShadowPass, ReflectionPass, ShadowPass, OpaquePass, BlendedPass)
 
 
 @dataclass

@@ -1,12 +1,13 @@
 // glTF 2.0 metallic-roughness BRDF lit by a studio environment (image-based lighting: SH9
-// irradiance, GGX-prefiltered radiance, split-sum LUT) plus the model's punctual lights.
+// irradiance, GGX-prefiltered radiance, split-sum LUT), the panorama's sun where it has one, and
+// the model's punctual lights.
 // Output: tone-mapped linear colour, premultiplied by alpha.
 //
 // Compiled per feature set, so a material pays only for what it uses:
 //   TEX_<SLOT> with UV_<SLOT> 0|1, OCCLUSION_IN_MR, HAS_COLOR, HAS_TANGENT, ALPHA_MASK, ALPHA_BLEND,
 //   UNLIT, CLEARCOAT, SHEEN, SPECULAR, TRANSMISSION (with TRANSMISSION_BEHIND, VOLUME, DISPERSION),
 //   IRIDESCENCE, ANISOTROPY, DIFFUSE_TRANSMISSION,
-//   PUNCTUAL_LIGHTS n, TONEMAP_ACES | TONEMAP_NONE | DIELECTRIC_KEEPS_F0 (from the Look), MIRROR.
+//   PUNCTUAL_LIGHTS n, SUN, TONEMAP_ACES | TONEMAP_NONE | DIELECTRIC_KEEPS_F0 (from the Look), MIRROR.
 // Each concern is a file of its own, included here; a material extension is a function that
 // exists only under its define. Those the punctual lights use come before punctual.glsl.
 #include "material.glsl"
@@ -17,6 +18,7 @@
 #include "extensions/anisotropy.glsl"
 #include "extensions/diffuse_transmission.glsl"
 #include "punctual.glsl"
+#include "sun.glsl"
 #include "tonemapping.glsl"
 #include "extensions/specular.glsl"
 #include "extensions/transmission.glsl"
@@ -69,7 +71,9 @@ void main() {
     apply_specular(dielectric_f0, f90);
 #endif
     vec3 f0 = mix(dielectric_f0, base.rgb, metallic);
-    vec3 fr = specular_albedo(dielectric_f0, f90, base.rgb, metallic, nv, rough);
+    vec3 single_scattering;
+    vec3 fr = specular_albedo(dielectric_f0, f90, base.rgb, metallic, nv, rough, single_scattering);
+    vec3 energy = fr / max(single_scattering, vec3(1e-4));  // the direct lights' lobe scale (ibl.glsl)
     vec3 diffuse = base.rgb * (1.0 - metallic);
 #ifdef TRANSMISSION_BEHIND
     float transmission = transmission_factor() * (1.0 - metallic);
@@ -109,6 +113,9 @@ void main() {
 #if defined(TRANSMISSION) && !defined(TRANSMISSION_BEHIND)
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
+#ifdef SUN
+    color += sun_light(n, ng, v, nv, diffuse, f0, rough * rough, energy);
+#endif
 #ifdef SHEEN
     color = apply_sheen(color, n, v, nv, ao);
 #endif
@@ -116,7 +123,7 @@ void main() {
     color = apply_clearcoat(color, ng, v, ao);
 #endif
 #ifdef PUNCTUAL_LIGHTS
-    color += punctual(n, v, nv, diffuse, f0, rough * rough);
+    color += punctual(n, v, nv, diffuse, f0, rough * rough, energy);
 #endif
 #endif
     vec3 emissive = u_emissive;

@@ -1,6 +1,38 @@
-// KHR_lights_punctual: directional, point and spot lights, the range window and the spot's
-// smooth cone falloff as the extension defines them, each shaded with the glTF BRDF (and the
-// iridescence, anisotropy and diffuse transmission extensions where their defines are on).
+// Direct light: the model's KHR_lights_punctual lights (directional, point and spot, the range
+// window and the spot's smooth cone falloff as the extension defines them) and the panorama's sun
+// (sun.glsl), each shaded with the glTF BRDF (and the iridescence, anisotropy and diffuse
+// transmission extensions where their defines are on).
+#if defined(PUNCTUAL_LIGHTS) || defined(SUN)
+// Radiance leaving towards v from light of unit irradiance (on a surface facing it) arriving
+// from direction l: glTF 2.0 appendix B's BRDF times N.L. `a` is GGX alpha (roughness squared);
+// `energy` (ibl.glsl, specular_albedo) scales the GGX lobe for the light it loses between
+// microfacets.
+vec3 direct_light(vec3 n, vec3 v, float nv, vec3 l, vec3 diffuse, vec3 f0, float a, vec3 energy) {
+    float nl = dot(n, l);
+#ifdef DIFFUSE_TRANSMISSION
+    if (nl <= 0.0) return diffuse_transmission_light(n, v, l, f0, nl);  // only what passes through
+#else
+    if (nl <= 0.0) return vec3(0.0);
+#endif
+    vec3 h = normalize(l + v);
+    vec3 f = fresnel_schlick(f0, max(dot(v, h), 0.0));
+#ifdef IRIDESCENCE
+    vec3 kd = iridescent_weights(f);
+#else
+    vec3 kd = 1.0 - f;
+#endif
+#ifdef DIFFUSE_TRANSMISSION
+    kd *= 1.0 - dt_strength;  // the share transmitted does not leave on the lit side
+#endif
+#ifdef ANISOTROPY
+    vec3 spec = f * anisotropic_dv(n, h, l, v, nl, nv);
+#else
+    vec3 spec = f * (d_ggx(max(dot(n, h), 0.0), a) * v_smith_ggx(nl, nv, a));
+#endif
+    return (kd * diffuse / PI + spec * energy) * nl;
+}
+#endif
+
 #ifdef PUNCTUAL_LIGHTS
 // Per light: position (w = 1) or direction towards the light (w = 0); colour * intensity; the
 // spot's direction (w = 1 for a spot); (range or 0, cone scale, offset).
@@ -9,7 +41,7 @@ uniform vec3 u_light_color[8];
 uniform vec4 u_light_spot[8];
 uniform vec3 u_light_cone[8];
 
-vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a) {
+vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a, vec3 energy) {
     vec3 sum = vec3(0.0);
     for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
         vec3 l = u_light_pos[i].xyz;
@@ -26,31 +58,7 @@ vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a) {
                 atten *= t * t;
             }
         }
-        float nl = dot(n, l);
-#ifdef DIFFUSE_TRANSMISSION
-        if (nl <= 0.0) {  // behind the surface: only what passes through it
-            sum += diffuse_transmission_light(n, v, l, f0, nl) * u_light_color[i] * atten;
-            continue;
-        }
-#else
-        if (nl <= 0.0) continue;
-#endif
-        vec3 h = normalize(l + v);
-        vec3 f = fresnel_schlick(f0, max(dot(v, h), 0.0));
-#ifdef IRIDESCENCE
-        vec3 kd = iridescent_weights(f);
-#else
-        vec3 kd = 1.0 - f;
-#endif
-#ifdef DIFFUSE_TRANSMISSION
-        kd *= 1.0 - dt_strength;  // the share transmitted does not leave on the lit side
-#endif
-#ifdef ANISOTROPY
-        vec3 spec = f * anisotropic_dv(n, h, l, v, nl, nv);
-#else
-        vec3 spec = f * (d_ggx(max(dot(n, h), 0.0), a) * v_smith_ggx(nl, nv, a));
-#endif
-        sum += (kd * diffuse / PI + spec) * u_light_color[i] * (nl * atten);
+        sum += direct_light(n, v, nv, l, diffuse, f0, a, energy) * u_light_color[i] * atten;
     }
     return sum;
 }

@@ -1,0 +1,84 @@
+"""The sun of an outdoor panorama, taken out of it as a directional light.
+
+An outdoor .hdr keeps most of its power in a few texels: in the Poly Haven panoramas of
+tools/fidelity the sun covers 2 of the 131,072 texels of the 512 x 256 map and carries 68 % of the
+power (chinese_garden) and 73 % (qwantani). Left in the image-based light, it lights every surface
+that faces it, also one behind another part of the model, which then reads about 3x too bright
+against a path tracer; and nine spherical harmonics cannot hold a light that small (they ring).
+Blender EEVEE's answer, taken here: the sun becomes a directional light with a shadow map
+(render/passes/sun_shadow.py), and the rest of the panorama stays image-based light.
+
+A panorama has a sun when the brightest texel's neighbourhood (the texels around it brighter than
+a hundredth of it) is small, at most SUN_MAX_SOLID_ANGLE, and carries at least SUN_MIN_SHARE of the
+panorama's power. The generated studios do not: their brightest region is a softbox of 1 sr
+(studio) or the whole sky (neutral), so the default look has no sun and no shadow map.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from .equirect import directions, solid_angles
+
+LUMINANCE = np.array([0.2126, 0.7152, 0.0722])  # Rec. 709 / sRGB primaries
+SUN_MAX_SOLID_ANGLE = 0.01  # sr: a disc of 3.2 degrees radius (the real sun: 0.27 degrees, 6.8e-5 sr)
+SUN_MIN_SHARE = 0.2  # of the panorama's power
+SUN_EDGE = 0.01  # of the peak radiance: texels brighter than this around the peak are the sun's
+
+
+@dataclass(frozen=True)
+class Sun:
+    """A directional light taken from a panorama.
+
+    `direction`: (3,) unit vector towards the sun, world space (the panorama's layout, equirect.py).
+    `irradiance`: (3,) linear RGB on a surface facing the sun, in the panorama's units (its radiance
+    times steradians: what the texels held over the sky behind them).
+    `angular_radius`: radians, of a disc with the solid angle the sun's texels cover (at 512 x 256
+    at least 0.37 degrees, one texel; it widens the sun's highlight on smooth surfaces)."""
+
+    direction: np.ndarray
+    irradiance: np.ndarray
+    angular_radius: float
+
+
+def extract_sun(radiance: np.ndarray) -> tuple[np.ndarray, Sun | None]:
+    """(residual, sun): the panorama with its sun replaced by the sky around it, and the sun as a
+    directional light; (radiance, None) when the panorama has no sun (see the module).
+
+    `radiance` is an (H, W, 3) float32 equirectangular map (equirect.py's layout); the residual has
+    the same shape. Energy is kept: the residual's power plus the sun's equals the input's."""
+    h, w = radiance.shape[:2]
+    lum = radiance @ LUMINANCE
+    peak_y, peak_x = np.unravel_index(int(np.argmax(lum)), lum.shape)
+    peak = float(lum[peak_y, peak_x])
+    if not np.isfinite(peak) or peak <= 0.0:
+        return radiance, None
+    # Put the peak in the middle column so a sun on the panorama's seam is one region.
+    shift = w // 2 - peak_x
+    rolled = np.roll(radiance, shift, axis=1)
+    lum = np.roll(lum, shift, axis=1)
+    sa = solid_angles(h, w)
+    labels, _ = ndimage.label(lum > peak * SUN_EDGE)
+    core = labels == labels[peak_y, w // 2]
+    if sa[core].sum() > SUN_MAX_SOLID_ANGLE:
+        return radiance, None
+    # One texel more all round: the resampled panorama spreads the disc's edge into its neighbours.
+    disc = ndimage.binary_dilation(core, np.ones((3, 3), bool))
+    ring = ndimage.binary_dilation(disc, np.ones((5, 5), bool)) & ~disc
+    sky = np.median(rolled[ring], axis=0)
+    excess = np.clip(rolled[disc] - sky, 0.0, None)  # (n, 3): the sun's radiance over the sky's
+    power = excess * sa[disc][:, None]
+    weight = power @ LUMINANCE
+    if weight.sum() < SUN_MIN_SHARE * float((lum * sa).sum()):
+        return radiance, None
+    _, _, dirs = directions(w, h)
+    dirs = np.roll(dirs, shift, axis=1)[disc]
+    direction = (dirs * weight[:, None]).sum(0)
+    direction /= np.linalg.norm(direction)
+    residual = rolled.copy()
+    residual[disc] -= excess
+    sun = Sun(direction=direction, irradiance=power.sum(0),
+              angular_radius=float(np.sqrt(sa[core].sum() / np.pi)))  # fmt: skip
+    return np.roll(residual, -shift, axis=1).astype(np.float32), sun

@@ -1,0 +1,187 @@
+"""The sun of an outdoor panorama: taken out of the image-based light as a directional light
+(lighting/sun.py), shadowed by the model through its shadow map (passes/sun_shadow.py), lit with
+the direct BRDF (shaders/sun.glsl). Panoramas are generated here, so each answer is known."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import dxgl_engine
+from dxgl_engine.lighting.environment import load_hdr, neutral, studio
+from dxgl_engine.lighting.equirect import directions, solid_angles
+from dxgl_engine.lighting.look import Look
+from dxgl_engine.lighting.sun import LUMINANCE, extract_sun
+from tests.gltf_builder import GltfBuilder, quad
+
+
+def sky_with_sun(direction, irradiance, sky=0.0, radius_deg: float = 0.8, size=(1024, 512)) -> np.ndarray:
+    """An equirectangular panorama: uniform `sky` radiance and a sun disc of `radius_deg` towards
+    `direction` whose texels sum (radiance x solid angle) to `irradiance` (RGB)."""
+    w, h = size
+    _, _, d = directions(w, h)
+    direction = np.asarray(direction, float) / np.linalg.norm(direction)
+    disc = d @ direction > np.cos(np.radians(radius_deg))
+    sa = solid_angles(h, w)
+    out = np.full((h, w, 3), sky, np.float32)
+    out[disc] += np.asarray(irradiance, np.float32) / sa[disc].sum()
+    return out
+
+
+def power(radiance: np.ndarray) -> np.ndarray:
+    return (radiance * solid_angles(*radiance.shape[:2])[..., None]).sum((0, 1))
+
+
+def angle_deg(a, b) -> float:
+    return float(np.degrees(np.arccos(np.clip(np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b), -1, 1))))
+
+
+@pytest.mark.parametrize("direction", [(0.6, 0.5, 0.62), (-1.0, 0.2, -0.01), (0.0, 0.98, 0.2)],
+                         ids=["afternoon", "on the seam", "near the zenith"])  # fmt: skip
+def test_a_sun_is_found_where_it_is_and_keeps_its_power(direction):
+    """Resampled as a user's .hdr is (1024 x 512 to 512 x 256, area-averaged); the sun at -X, where
+    the panorama's left and right edges meet, is one sun, not two halves."""
+    full = sky_with_sun(direction, (5.0, 4.4, 3.8), sky=0.12)
+    radiance = cv2.resize(full, (512, 256), interpolation=cv2.INTER_AREA)
+    residual, sun = extract_sun(radiance)
+    assert sun is not None
+    assert angle_deg(sun.direction, direction) < 0.5
+    assert sun.irradiance == pytest.approx([5.0, 4.4, 3.8], rel=0.03)
+    # Nothing lost or made: the residual's power plus the sun's is the panorama's.
+    assert power(residual) + sun.irradiance == pytest.approx(power(radiance), rel=1e-5)
+    assert (residual @ LUMINANCE).max() < 0.2  # the sky alone is left (0.12)
+    assert np.radians(0.3) < sun.angular_radius < np.radians(1.5)
+
+
+@pytest.mark.parametrize("make", [studio, neutral], ids=["studio", "neutral"])
+def test_the_built_in_studios_have_no_sun(make):
+    """The default look keeps its image-based light whole and has no shadow map to bake."""
+    radiance = make()
+    residual, sun = extract_sun(radiance)
+    assert sun is None and residual is radiance
+
+
+def test_a_large_bright_window_is_not_a_sun():
+    """A softbox of 12 degrees radius carrying most of the power stays image-based light: a small
+    bright region is a sun, a big one is a light the shadow map cannot stand for."""
+    radiance = cv2.resize(sky_with_sun((0.3, 0.6, 0.7), (6.0, 6.0, 6.0), sky=0.05, radius_deg=12.0), (512, 256),
+                          interpolation=cv2.INTER_AREA)  # fmt: skip
+    assert extract_sun(radiance)[1] is None
+
+
+def test_a_weak_sun_stays_in_the_panorama():
+    """A small highlight carrying a few percent of the light (a lamp in a room) is left alone."""
+    radiance = cv2.resize(sky_with_sun((0.3, 0.6, 0.7), (0.2, 0.2, 0.2), sky=0.3), (512, 256),
+                          interpolation=cv2.INTER_AREA)  # fmt: skip
+    assert extract_sun(radiance)[1] is None
+
+
+@pytest.mark.shared_assets
+def test_the_garden_panoramas_sun(shared_fidelity):
+    """chinese_garden_1k.hdr (Poly Haven): the sun is 30 degrees up and carries about 3/4 of the light."""
+    radiance = load_hdr(shared_fidelity / "chinese_garden_1k.hdr")
+    residual, sun = extract_sun(radiance)
+    assert sun is not None
+    assert np.degrees(np.arcsin(sun.direction[1])) == pytest.approx(30.4, abs=1.0)
+    share = float(sun.irradiance @ LUMINANCE / (power(radiance) @ LUMINANCE))
+    assert 0.65 < share < 0.85
+
+
+# --- rendered -------------------------------------------------------------------------------------
+SUN = np.array([1.0, 0.6, 1.0]) / np.linalg.norm([1.0, 0.6, 1.0])  # towards the sun
+WALL_HALF = 2.2
+
+
+def _wall_with_panels(path):
+    """A white rough wall (z = 0, facing +Z) and three 0.6-wide panels floating 0.5 in front of it:
+    opaque (x = -1.2), BLEND with alpha 0.5 (x = 0) and MASK with alpha 0.3 under a cutoff of 0.5
+    (x = 1.2: drawn nowhere, casting nothing)."""
+    b = GltfBuilder()
+    positions, uvs, indices = quad()
+
+    def square(centre, size, z):
+        return (positions - [0.5, 0.5, 0.0]) * [size, size, 1.0] + [centre[0], centre[1], z]
+
+    def material(alpha, mode):
+        return b.material(pbrMetallicRoughness={"baseColorFactor": [1.0, 1.0, 1.0, alpha], "metallicFactor": 0.0,
+                                                "roughnessFactor": 1.0},
+                          alphaMode=mode, doubleSided=True, **({"alphaCutoff": 0.5} if mode == "MASK" else {}))
+
+    nodes = [b.node(mesh=b.mesh(b.primitive(square((0, 0), 2 * WALL_HALF, 0.0), indices, material=material(1, "OPAQUE"),
+                                            NORMAL=np.tile([0, 0, 1.0], (4, 1)).astype(np.float32))))]
+    for x, alpha, mode in ((-1.2, 1.0, "OPAQUE"), (0.0, 0.5, "BLEND"), (1.2, 0.3, "MASK")):
+        nodes.append(b.node(mesh=b.mesh(b.primitive(square((x, 0.6), 0.6, 0.5), indices, material=material(alpha, mode),
+                                                    NORMAL=np.tile([0, 0, 1.0], (4, 1)).astype(np.float32)))))
+    b.scene(*nodes)
+    return dxgl_engine.load_model(b.write_glb(path))
+
+
+def _render_wall(scene, hdr_path, size=176):
+    look = Look(str(hdr_path), tone_mapping="none", calibrated=False)
+    fov = 2 * np.degrees(np.arctan(WALL_HALF / 60.0))
+    frame = dxgl_engine.render_still(scene, dxgl_engine.Camera((0, 0, 60), (0, 0, 0), fov), size, size, look=look)
+    srgb = frame[..., :3] / 255.0
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4).mean(-1)
+
+
+def _at(image, x, y, half=0.12):
+    """Mean of the wall around (x, y) (model units; the view is nearly orthographic)."""
+    n = image.shape[0]
+    col, row = (x + WALL_HALF) / (2 * WALL_HALF) * n, (WALL_HALF - y) / (2 * WALL_HALF) * n
+    r = half / (2 * WALL_HALF) * n
+    return float(image[int(row - r) : int(row + r), int(col - r) : int(col + r)].mean())
+
+
+@pytest.mark.gl
+def test_the_model_shadows_itself_from_the_sun(tmp_path, gl):
+    """Each panel's shadow falls where the sun's rays through it meet the wall (0.5 units behind
+    it, shifted by 0.5 / SUN.z along -SUN): the opaque panel's holds only the sky's light (the
+    same wall under the sky alone), the half-transparent one's about half the sun, and the masked-out
+    panel casts none."""
+    scene = _wall_with_panels(tmp_path / "wall.glb")
+    with_sun, sky_only = tmp_path / "sun.hdr", tmp_path / "sky.hdr"
+    cv2.imwrite(str(with_sun), sky_with_sun(SUN, (3.0, 3.0, 3.0), sky=0.08))
+    cv2.imwrite(str(sky_only), sky_with_sun(SUN, (0.0, 0.0, 0.0), sky=0.08))
+    lit, sky = _render_wall(scene, with_sun), _render_wall(scene, sky_only)
+    shift = -SUN[:2] * 0.5 / SUN[2]
+    open_wall = (-1.5, -1.4)  # no panel's shadow reaches it
+    sun_share = {}
+    for x in (-1.2, 0.0, 1.2):
+        sx, sy = x + shift[0], 0.6 + shift[1]
+        sun_share[x] = (_at(lit, sx, sy) - _at(sky, sx, sy)) / (_at(lit, *open_wall) - _at(sky, *open_wall))
+    assert _at(lit, *open_wall) > 2.0 * _at(sky, *open_wall)  # the sun lights the open wall
+    assert sun_share[-1.2] == pytest.approx(0.0, abs=0.03)
+    assert sun_share[0.0] == pytest.approx(0.5, abs=0.15)
+    assert sun_share[1.2] == pytest.approx(1.0, abs=0.03)
+
+
+# Cycles 5.0 (Principled BSDF, multiscatter GGX, 512 samples, 64 bounces; a sun lamp of strength 1,
+# angle 0.5 degrees, and no world light) on a white metal plane of roughness 1 seen along its
+# normal: the radiance it reflects per unit of the sun's irradiance, the sun at 59.3 and 30 degrees
+# from the normal.
+CYCLES_SUN = {59.3: 0.175, 30.0: 0.241}
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("theta", sorted(CYCLES_SUN))
+def test_a_rough_metal_in_the_sun_keeps_its_energy(tmp_path, gl, theta):
+    """The direct light's GGX lobe is scaled for the light it loses between microfacets, as the
+    environment's is (ibl.glsl): without it this plane read 0.054 and 0.074 (a third). The rest is
+    the lobe's shape: Cycles' multiple scattering is not a scaled single-scattering lobe (dxgl
+    0.165 and 0.226 when this was written)."""
+    b = GltfBuilder()
+    positions, uvs, indices = quad()
+    material = b.material(pbrMetallicRoughness={"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 1.0,
+                                                "roughnessFactor": 1.0})
+    b.scene(b.node(mesh=b.mesh(b.primitive((positions - [0.5, 0.5, 0]) * 4, indices, material=material,
+                                           NORMAL=np.tile([0, 0, 1.0], (4, 1)).astype(np.float32)))))
+    scene = dxgl_engine.load_model(b.write_glb(tmp_path / "plane.glb"))
+    t = np.radians(theta)
+    irradiance = 2.0
+    hdr = tmp_path / "sun.hdr"
+    cv2.imwrite(str(hdr), sky_with_sun((np.sin(t), 0.0, np.cos(t)), (irradiance,) * 3))
+    look = Look(str(hdr), tone_mapping="none", calibrated=False)
+    frame = dxgl_engine.render_still(scene, dxgl_engine.Camera((0, 0, 60), (0, 0, 0), 1.0), 32, 32, look=look)
+    srgb = frame[8:24, 8:24, :3] / 255.0
+    value = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4).mean()
+    assert value / irradiance == pytest.approx(CYCLES_SUN[theta], rel=0.08)
