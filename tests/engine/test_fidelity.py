@@ -26,10 +26,11 @@ sys.path.insert(0, str(HARNESS))
 from scenarios import load_scenarios  # noqa: E402
 from scores import score  # noqa: E402
 
-# Measured at 0.25x against Cycles (64 samples + denoiser): Box 0.070, DamagedHelmet 0.050 (Box read
-# 0.113 with the rough dielectric's albedo normalised to f0). The bounds leave room for llvmpipe
-# versions, and fail on faults like a mirrored panorama (0.16+) or that normalisation.
-CYCLES_BOUND = {"Box": 0.09, "DamagedHelmet": 0.08}
+# Measured at 0.25x against Cycles (64 samples + denoiser): Box 0.027, DamagedHelmet 0.041 (0.070
+# and 0.050 before the panorama's sun cast the model's own shadows; Box read 0.113 with the rough
+# dielectric's albedo normalised to f0). The bounds leave room for llvmpipe versions, and fail on
+# faults like a mirrored panorama (0.16+), that normalisation or a sun without shadows.
+CYCLES_BOUND = {"Box": 0.05, "DamagedHelmet": 0.06}
 
 
 @pytest.mark.shared_assets
