@@ -21,7 +21,8 @@ from .sun import Sun
 
 log = logging.getLogger(__name__)
 
-VERSION = 6  # bump when the baking changes, so stale caches are not reused (5: the sheen albedo, 6: D G weights)
+VERSION = 7  # bump when the baking changes, so stale caches are not reused (5: the sheen albedo, 6: D G weights,
+# 7: the tables' grid reaches 0 and 1, and the average albedo)
 LEVELS = 6  # roughness 0, 0.2 … 1.0
 LUT_SIZE = 32
 OCT_SIZE = 256  # prefiltered maps are octahedral: no trigonometry per pixel to look them up
@@ -31,8 +32,9 @@ OCT_SIZE = 256  # prefiltered maps are octahedral: no trigonometry per pixel to 
 class IBL:
     sh: np.ndarray  # (9, 3) radiance SH coefficients
     specular: np.ndarray  # (LEVELS, OCT_SIZE, OCT_SIZE, 3) float16, octahedral, per roughness level
-    # (LUT_SIZE, LUT_SIZE, 3) float32 by (NdotV across, roughness down): (A, B) of the split-sum GGX
-    # integral (brdf_lut) and the sheen lobe's directional albedo (sheen_albedo_table)
+    # (LUT_SIZE, LUT_SIZE, 4) float32 by (NdotV across, roughness down): (A, B) of the split-sum GGX
+    # integral (brdf_lut), the sheen lobe's directional albedo (sheen_albedo_table) and the GGX
+    # lobe's average albedo, the same along a row (average_albedo)
     lut: np.ndarray
     sun: Sun | None = None  # the panorama's sun, taken out of the tables above (look.lighting)
 
@@ -53,7 +55,8 @@ def bake(radiance: np.ndarray) -> IBL:
             log.warning("ignoring unreadable IBL cache %s", path)
     # The BRDF tables do not depend on the environment, but ride its cache: baked once, then read
     # (the sheen integral alone took 0.6 s of every render process's start).
-    lut = np.concatenate([brdf_lut(), sheen_albedo_table()[..., None]], -1)
+    brdf = brdf_lut()
+    lut = np.concatenate([brdf, sheen_albedo_table()[..., None], average_albedo(brdf)[..., None]], -1)
     ibl = IBL(sh9_project(radiance), prefilter(radiance), lut)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,11 +134,21 @@ def _convolve(normals, src_d, src_rgb, src_sa, alpha, chunk: int = 256) -> np.nd
 
 
 # --- split-sum BRDF table -------------------------------------------------------------------------
+def lut_grid(size: int = LUT_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """(NdotV, roughness) of the tables' columns and rows: from 0 to 1 inclusive, so both ends are
+    stored values (ibl.glsl's lut_uv reads texel centres). Texel centres at (k + 0.5) / size, used
+    before, left the last half texel to the clamp: a fully rough surface seen head-on read E = A + B
+    at roughness 0.984 and N.V 0.984, 0.326 against 0.307 at 1 and 1, and a white metal of roughness
+    1 lit by a sun came out 6 % darker than in Cycles. The ends are nudged to what the shader
+    clamps to (N.V 1e-4, roughness 0.03), where the integrals are finite."""
+    axis = np.linspace(0.0, 1.0, size)
+    return np.maximum(axis, 1e-4), np.maximum(axis, 0.03)
+
+
 def brdf_lut(size: int = LUT_SIZE, samples: int = 512) -> np.ndarray:
     """(A, B) such that the specular integral is F0 * A + B, by GGX importance sampling with the
-    height-correlated Smith term; rows are roughness, columns NdotV (both at texel centres)."""
-    nv = (np.arange(size) + 0.5) / size
-    rough = (np.arange(size) + 0.5) / size
+    height-correlated Smith term; rows are roughness, columns NdotV (`lut_grid`)."""
+    nv, rough = lut_grid(size)
     i = np.arange(samples)
     xi1 = (i + 0.5) / samples
     xi2 = np.array([int(f"{k:032b}"[::-1], 2) for k in i]) / 2.0**32  # Hammersley
@@ -160,17 +173,26 @@ def brdf_lut(size: int = LUT_SIZE, samples: int = 512) -> np.ndarray:
     return out
 
 
+def average_albedo(brdf: np.ndarray) -> np.ndarray:
+    """(size, size) float32: a white GGX lobe's albedo averaged over the hemisphere of directions,
+    Eavg = 2 integral of E(mu) mu dmu with E = A + B (Kulla & Conty 2017, "Revisiting Physically
+    Based Shading at Imageworks": the Fresnel of multiple scattering), per roughness row of
+    `brdf` (brdf_lut's table, columns on `lut_grid`), repeated along the row (trapezoid rule in mu)."""
+    mu = np.linspace(0.0, 1.0, brdf.shape[1])
+    e_avg = 2.0 * np.trapezoid((brdf[..., 0] + brdf[..., 1]) * mu, mu, axis=1)
+    return np.repeat(e_avg[:, None], brdf.shape[1], 1).astype(np.float32)
+
+
 def sheen_albedo_table(size: int = LUT_SIZE, steps: int = 64) -> np.ndarray:
     """(size, size) float32: the directional albedo E(NdotV, sheenRoughness) of the sheen lobe of
     KHR_materials_sheen (its appendix: the "Charlie" distribution of Estevez & Kulla 2017,
     D = (2 + 1/a) sin(theta_h)^(1/a) / (2 pi) with a = sheenRoughness^2, and Neubelt's visibility
     1 / (4 (NdotL + NdotV - NdotL NdotV))), integrated over the hemisphere of light directions on a
     steps x 4 steps grid (midpoint rule in cos(theta) and phi). Rows are roughness, columns NdotV,
-    both at texel centres, as in `brdf_lut`. The base layer under the sheen is scaled by
+    on `lut_grid`, as in `brdf_lut`. The base layer under the sheen is scaled by
     1 - max(sheenColor) E (the extension's "albedo scaling"). Clipped to 1: at the smallest
     roughness the lobe sits at grazing angles the grid cannot resolve. About 0.6 s; `bake` caches it with the environment's tables."""
-    nv = (np.arange(size) + 0.5) / size
-    rough = (np.arange(size) + 0.5) / size
+    nv, rough = lut_grid(size)
     cos_t = (np.arange(steps) + 0.5) / steps
     phi = (np.arange(4 * steps) + 0.5) / (4 * steps) * 2 * np.pi
     ct, ph = np.meshgrid(cos_t, phi, indexing="ij")

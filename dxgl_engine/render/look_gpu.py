@@ -21,8 +21,9 @@ class LookGPU:
         spec = np.minimum(ibl.specular, 65000.0).astype(np.float32)
         self.env = gloo.Texture3D(spec, interpolation="linear", internalformat="rgb16f",
                                   wrapping="clamp_to_edge")  # octahedral maps, one slice per roughness
-        lut = np.ascontiguousarray(ibl.lut, np.float32)  # (A, B) of the GGX integral, the sheen albedo
-        self.lut = gloo.Texture2D(lut, interpolation="linear", internalformat="rgb32f", wrapping="clamp_to_edge")
+        # (A, B) of the GGX integral, the sheen albedo, the GGX lobe's average albedo
+        lut = np.ascontiguousarray(ibl.lut, np.float32)
+        self.lut = gloo.Texture2D(lut, interpolation="linear", internalformat="rgba32f", wrapping="clamp_to_edge")
         self.sh = (ibl.sh * BAND_SCALE[:, None]).astype(np.float32)
         self.sun = ibl.sun
 

@@ -60,14 +60,14 @@ def _albedo(tmp_path, look, base, metallic, rough) -> tuple[float, float]:
 @pytest.mark.parametrize("case", list(CYCLES.values()), ids=list(CYCLES))
 def test_specular_albedo_matches_cycles_in_a_white_furnace(tmp_path, gl, furnace, case):
     """A white metal and a white dielectric keep all the light (energy conservation); a grey metal
-    loses some at each bounce between microfacets, as in Cycles; dividing the single-scattering
-    albedo by its own sum (the earlier approximation) gave 0.50 for the grey metal at roughness 1.
-    A rough black dielectric reflects a third of its F0 of 0.04 in Cycles, and so does dxgl outside
-    the Neutral curve (below)."""
+    loses some at each bounce between microfacets, as in Cycles (0.261 at roughness 1; dividing the
+    single-scattering albedo by its own sum, the first approximation, gave 0.50; Fdez-Aguera's
+    terms 0.241). A rough black dielectric reflects a third of its F0 of 0.04 in Cycles, and so
+    does dxgl outside the Neutral curve (below)."""
     base, metallic, rough, at_centre, at_half = case
     centre, half = _albedo(tmp_path, furnace, base, metallic, rough)
     # 8-bit sRGB output: one step is 0.002 of the sky at the black dielectric's level, 0.008 near 1.
-    tolerance = 0.004 if at_centre < 0.1 else 0.02
+    tolerance = 0.004 if at_centre < 0.1 else 0.01
     assert centre == pytest.approx(at_centre, abs=tolerance)
     # At N.V 0.5 a dielectric's Fresnel is Schlick's in glTF (appendix B) but exact in Cycles: for
     # IOR 1.5 at 60 degrees 0.070 against 0.089. The rough 0.5 black dielectric reads 0.056 here

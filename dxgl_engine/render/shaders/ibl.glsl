@@ -4,7 +4,14 @@
 uniform sampler3D u_env;          // prefiltered radiance, one slice per roughness level
 uniform float u_env_levels;
 uniform vec3 u_sh[9];             // irradiance SH, band convolution already applied
-uniform sampler2D u_brdf_lut;     // (A, B) by (NdotV, roughness)
+uniform sampler2D u_brdf_lut;     // (A, B, sheen albedo, Eavg) by (NdotV, roughness)
+
+// Where the tables hold (N.V, roughness): their first and last texel centres are 0 and 1
+// (lighting/ibl.py, lut_grid), so a fully rough surface reads its own row, not a clamp.
+vec2 lut_uv(float nv, float rough) {
+    vec2 size = vec2(textureSize(u_brdf_lut, 0));
+    return (vec2(nv, rough) * (size - 1.0) + 0.5) / size;
+}
 
 // Octahedral map of a direction (Y up): cheaper than an equirectangular lookup, which needs
 // atan and asin per pixel; ibl.octahedral_directions() is its inverse.
@@ -48,50 +55,48 @@ vec3 specular_dominant_direction(vec3 n, vec3 r, float rough) {
 // mix(dielectric_brdf, metal_brdf, metallic)), each from the split-sum table's (A, B), whose
 // single-scattering albedo is Fss Ess = f0 A + f90 B with Ess = A + B.
 //
-// The metal keeps the energy Ems = 1 - Ess that a single-scattering GGX lobe loses between
-// microfacets, returned after further Fresnel reflections of average Favg = f0 + (1 - f0) / 21:
-// Fss Ess + Fms Ems with Fms = Fss Ess Favg / (1 - Ems Favg) (Fdez-Aguera 2019, "A Multiple-
-// Scattering Microfacet Model for Real-Time Image-based Lighting", section 3). A white metal keeps
-// all the light; a grey or coloured one loses some at every bounce. Against Cycles in a uniform sky
-// (tests/engine/test_multiscatter.py), a metal of f0 0.5 at roughness 1 reflects 0.26 at normal
-// incidence, this 0.25; dividing Fss Ess by Ess (Karis's normalisation, used before) gave 0.50, and
-// the harness's rough red metal cube read 1.20 of Cycles' brightness with it, 1.01 with this
-// (both with the D N.L prefilter of the time).
+// A single-scattering GGX lobe loses the energy 1 - Ess between microfacets. The light comes back
+// by scaling the lobe by 1 + Fms (1 - Ess) / Ess (Turquin 2019, "Practical multiple scattering
+// compensation for microfacet models"), with the Fresnel of the further bounces Fms = Favg Eavg /
+// (1 - Favg (1 - Eavg)) (Kulla & Conty 2017, "Revisiting Physically Based Shading at Imageworks",
+// appendix; Favg = f0 + (f90 - f0) / 21 for Schlick's Fresnel, Eavg the lobe's albedo averaged
+// over directions, the table's alpha channel). Cycles scales its multiple-scattering GGX the same
+// way. A white metal keeps all the light; a grey one loses some at every bounce. Against Cycles 5.0
+// in a uniform sky (tests/engine/test_multiscatter.py): a metal of f0 0.5 at roughness 1 reflects
+// 0.261 at normal incidence and 0.313 at N.V 0.5, this 0.261 and 0.319; Fdez-Aguera 2019's terms,
+// used before, 0.241 and 0.31 (read 0.25 at the table's clamped edge); Karis's division by Ess,
+// before that, 0.50.
 //
-// The dielectric takes the same terms with its own f0 and f90 (average Fresnel f0 + (f90 - f0) / 21):
-// at roughness 1 a black dielectric reflects 0.014 at normal incidence, as in Cycles (0.014), not
-// its f0. Under the Khronos PBR Neutral curve (DIELECTRIC_KEEPS_F0, set by lighting/look.py) the
-// dielectric's albedo is instead normalised by Ess to f0 at any roughness, because that curve
-// subtracts exactly f0 = 0.04 to show base colours as authored: with the physical albedo, the
-// colour chart of tests/engine/test_look.py read median dE2000 2.9 facing the camera (0.47 with
-// this) and 4.2 upright (1.75). Everywhere else (the reference look, ACES) the albedo is physical:
-// the harness's reference mode went from FLIP 0.067 to 0.059 (Box 0.110 -> 0.067, Duck 0.122 ->
-// 0.096, VertexColorTest 0.107 -> 0.061) and from 1.052 to 1.017 of Cycles' brightness.
-// Fss Ess + Fms Ems for a lobe of Fresnel f0..f90, from the table's (A, B) and Ess = A + B.
-vec3 multiscatter_albedo(vec3 f0, float f90, vec2 ab, float ess) {
-    vec3 fss_ess = f0 * ab.x + f90 * ab.y;
+// The dielectric takes the same terms with its own f0 and f90: at roughness 1 a black dielectric
+// reflects 0.014 at normal incidence, as in Cycles, not its f0. Under the Khronos PBR Neutral curve
+// (DIELECTRIC_KEEPS_F0, set by lighting/look.py) the dielectric's albedo is instead normalised by
+// Ess to f0 at any roughness, because that curve subtracts exactly f0 = 0.04 to show base colours
+// as authored: with the physical albedo, the colour chart of tests/engine/test_look.py read median
+// dE2000 2.9 facing the camera (0.47 with this) and 4.2 upright (1.75). Everywhere else (the
+// reference look, ACES) the albedo is physical: the harness's reference mode went from FLIP 0.067
+// to 0.059 with it (Box 0.110 -> 0.067, Duck 0.122 -> 0.096, VertexColorTest 0.107 -> 0.061).
+vec3 multiscatter_albedo(vec3 f0, float f90, vec2 ab, float ess, float eavg) {
     vec3 favg = f0 + (f90 - f0) / 21.0;
-    return fss_ess + fss_ess * favg * (1.0 - ess) / (1.0 - (1.0 - ess) * favg);
+    vec3 fms = favg * eavg / (1.0 - favg * (1.0 - eavg));
+    return (f0 * ab.x + f90 * ab.y) * (1.0 + fms * (1.0 - ess) / max(ess, 1e-3));
 }
 
-//
 // `single` receives the single-scattering albedo Fss Ess of the same mix. The direct lights
-// (punctual.glsl) scale their GGX lobe by albedo / single, as Filament's lights do ("energy
-// compensation"), so light from one direction keeps the energy the environment's keeps. Checked
-// with Cycles 5.0 (a white metal plane of roughness 1 facing the camera, a sun at 59 and 30 degrees
-// from its normal): Cycles 0.175 and 0.241 per unit irradiance, this 0.165 and 0.226; the single-
-// scattering lobe alone 0.054 and 0.074; Kulla & Conty's separate multiple-scattering lobe 0.157
-// and 0.282 (its shape is not Cycles' multiple-scattering GGX's). Without it, a white metal of
-// roughness 1 in the garden's sun read 0.46 of Cycles' brightness.
+// (punctual.glsl) scale their GGX lobe by albedo / single, the factor above, so light from one
+// direction keeps the energy the environment's keeps. Against Cycles 5.0 (a white metal plane of
+// roughness 1 facing the camera, a sun at 59 and 30 degrees from its normal): Cycles 0.175 and
+// 0.241 per unit irradiance, this 0.176 and 0.240; the single-scattering lobe alone 0.054 and
+// 0.074, and Kulla & Conty's separate multiple-scattering lobe 0.158 and 0.288 (another shape).
 vec3 specular_albedo(vec3 dielectric_f0, float f90, vec3 metal_f0, float metallic, float nv, float rough,
                      out vec3 single) {
-    vec2 ab = texture(u_brdf_lut, vec2(nv, rough)).rg;
+    vec4 t = texture(u_brdf_lut, lut_uv(nv, rough));
+    vec2 ab = t.rg;
     float ess = ab.x + ab.y;
     single = mix(dielectric_f0 * ab.x + f90 * ab.y, metal_f0 * ab.x + ab.y, metallic);
 #ifdef DIELECTRIC_KEEPS_F0
     vec3 dielectric = (dielectric_f0 * ab.x + f90 * ab.y) / max(ess, 0.05);
 #else
-    vec3 dielectric = multiscatter_albedo(dielectric_f0, f90, ab, ess);
+    vec3 dielectric = multiscatter_albedo(dielectric_f0, f90, ab, ess, t.a);
 #endif
-    return mix(dielectric, multiscatter_albedo(metal_f0, 1.0, ab, ess), metallic);
+    return mix(dielectric, multiscatter_albedo(metal_f0, 1.0, ab, ess, t.a), metallic);
 }

@@ -26,7 +26,7 @@ vec3 apply_sheen(vec3 color, vec3 n, vec3 v, float nv, float ao) {
     rough *= texture(u_tex_sheen_roughness, xf(u_uvxf_sheen_roughness, UV(UV_SHEEN_ROUGHNESS))).a;
 #endif
     rough = clamp(rough, 0.03, 1.0);
-    float albedo = texture(u_brdf_lut, vec2(nv, rough)).b;
+    float albedo = texture(u_brdf_lut, lut_uv(nv, rough)).b;
     vec3 sheen = sheen_color * env_radiance(reflect(-v, n), rough) * albedo * ao;
     return color * (1.0 - max(sheen_color.r, max(sheen_color.g, sheen_color.b)) * albedo) + sheen;
 }
