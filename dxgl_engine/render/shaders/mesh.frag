@@ -114,13 +114,20 @@ void main() {
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
 #ifdef SUN
-    color += sun_light(n, ng, v, nv, diffuse, f0, rough * rough, energy);
+    float sun_visible = sun_visibility(ng);
+    color += sun_light(n, v, nv, diffuse, f0, rough * rough, energy) * sun_visible;
 #endif
 #ifdef SHEEN
     color = apply_sheen(color, n, v, nv, ao);
+#ifdef SUN
+    color += sheen_light(n, v, u_sun_direction, nv) * u_sun_irradiance * sun_visible;
+#endif
 #endif
 #ifdef CLEARCOAT
     color = apply_clearcoat(color, ng, v, ao);
+#ifdef SUN
+    color += clearcoat_light(ng, v, u_sun_direction, u_sun_alpha) * u_sun_irradiance * sun_visible;
+#endif
 #endif
 #ifdef PUNCTUAL_LIGHTS
     color += punctual(n, v, nv, diffuse, f0, rough * rough, energy);

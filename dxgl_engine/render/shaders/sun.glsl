@@ -24,10 +24,9 @@ float sun_visibility(vec3 ng) {
     return mix(mix(lit.w, lit.z, f.x), mix(lit.x, lit.y, f.x), f.y);
 }
 
-vec3 sun_light(vec3 n, vec3 ng, vec3 v, float nv, vec3 diffuse, vec3 f0, float a, vec3 energy) {
-    float visible = sun_visibility(ng);
-    if (visible <= 0.0) return vec3(0.0);
-    vec3 light = direct_light(n, v, nv, u_sun_direction, diffuse, f0, min(a + u_sun_alpha, 1.0), energy);
-    return light * u_sun_irradiance * visible;
+// The sun's light through the glTF BRDF (punctual.glsl), unshadowed: mesh.frag multiplies by
+// sun_visibility, and adds the sheen's and the coat's lobes under it.
+vec3 sun_light(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a, vec3 energy) {
+    return direct_light(n, v, nv, u_sun_direction, diffuse, f0, min(a + u_sun_alpha, 1.0), energy) * u_sun_irradiance;
 }
 #endif
