@@ -21,6 +21,7 @@ import numpy as np
 from scipy import ndimage
 
 from .equirect import directions, solid_angles
+from .sh9 import irradiance
 
 LUMINANCE = np.array([0.2126, 0.7152, 0.0722])  # Rec. 709 / sRGB primaries
 SUN_MAX_SOLID_ANGLE = 0.01  # sr: a disc of 3.2 degrees radius (the real sun: 0.27 degrees, 6.8e-5 sr)
@@ -82,3 +83,13 @@ def extract_sun(radiance: np.ndarray) -> tuple[np.ndarray, Sun | None]:
     sun = Sun(direction=direction, irradiance=power.sum(0),
               angular_radius=float(np.sqrt(sa[core].sum() / np.pi)))  # fmt: skip
     return np.roll(residual, -shift, axis=1).astype(np.float32), sun
+
+
+def sun_share(sun: Sun, sh: np.ndarray, normal) -> float:
+    """The sun's share (0..1, luminance) of the irradiance on a surface facing `normal` (3,), the
+    rest coming from the residual panorama's radiance SH `sh` (9, 3): how much darker the surface
+    gets in the sun's shadow (the floor's sun shadow, render/passes/shadow.py)."""
+    n = np.asarray(normal, float) / np.linalg.norm(normal)
+    direct = float(sun.irradiance @ LUMINANCE) * max(float(n @ sun.direction), 0.0)
+    sky = max(float(irradiance(sh, n[None])[0] @ LUMINANCE), 0.0)
+    return direct / (direct + sky) if direct + sky > 0.0 else 0.0

@@ -26,6 +26,7 @@ class LookGPU:
         self.lut = gloo.Texture2D(lut, interpolation="linear", internalformat="rgba32f", wrapping="clamp_to_edge")
         self.sh = (ibl.sh * BAND_SCALE[:, None]).astype(np.float32)
         self.sun = ibl.sun
+        self.radiance_sh = ibl.sh  # (9, 3): what the sun's share of a surface's light is measured against
 
     @property
     def features(self) -> frozenset[str]:

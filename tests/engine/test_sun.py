@@ -242,3 +242,36 @@ def test_the_clearcoat_shows_the_suns_highlight(tmp_path, gl):
     vis = 0.5 / (nl * np.sqrt(1 - a * a + a * a) + np.sqrt(nl * nl * (1 - a * a) + a * a))
     fresnel = 0.04 + 0.96 * (1 - vh) ** 5
     assert value == pytest.approx(fresnel * d * vis * nl * irradiance, rel=0.05)
+
+
+@pytest.mark.gl
+def test_the_sun_casts_the_models_shadow_on_the_floor(tmp_path, gl):
+    """A sun 45 degrees up in +X lays the model's shadow on the floor towards -X (the frame's
+    left, seen from the default camera in +Z), as long as the model is tall; the floor is drawn
+    over that footprint too. The right side keeps the baked shadow alone, as under the sky."""
+    from dxgl_engine.pipeline.timeline import Timeline
+    from dxgl_engine.render.passes.shadow import ShadowPass
+    from dxgl_engine.render_files import RenderFiles
+    from dxgl_engine.samples import sample_path
+    from dxgl_engine.settings import Settings
+
+    scene = dxgl_engine.load_model(sample_path("product"))
+    frames = {}
+    for name, sun in (("sun", 6.0), ("sky", 0.0)):
+        hdr = tmp_path / f"{name}.hdr"
+        cv2.imwrite(str(hdr), sky_with_sun((1.0, 1.0, 0.0), (sun,) * 3, sky=0.3))
+        timeline = Timeline(scene, Settings.from_json({"shadows": True}), (320, 180),
+                            files=RenderFiles(environment=str(hdr)))  # fmt: skip
+        frames[name] = timeline.frame_at(0.0, None)[..., 3].astype(int)
+        if name == "sun":
+            assert timeline.renderer.pass_of(ShadowPass).bakes == 1
+    sky_timeline = Timeline(scene, Settings.from_json({"shadows": False}), (320, 180))
+    model = sky_timeline.frame_at(0.0, None)[..., 3] > 0
+    ys, xs = np.nonzero(model)
+    band = slice(ys.max() - 3, ys.max() + 1)
+    width = (xs.max() - xs.min()) // 2
+    left = (band, slice(xs.min() - width, xs.min() - 2))
+    right = (band, slice(xs.max() + 2, xs.max() + width))
+    assert frames["sun"][left].mean() > frames["sky"][left].mean() + 40
+    assert frames["sun"][right].mean() == pytest.approx(frames["sky"][right].mean(), abs=3)
+    assert not np.any(frames["sun"][model & (frames["sky"] == 255)] != 255)  # the model itself unchanged in alpha

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...motion.camera import View
+from ...scene.posed import rest_points
 from ..floor import Floor, FloorExtent
 from ..meshes import Meshes
 from ..tiles import Tile
@@ -30,6 +31,15 @@ class PassSetup:
     floor: Floor
     extent: FloorExtent
     hull: np.ndarray | None = None
+
+
+def model_points(setup: PassSetup) -> tuple[np.ndarray, float]:
+    """(points, pad): scene-space points around the model in every pose drawn (the hull), or, when
+    the renderer does not know it, the rest pose with a quarter more room around it (pad 1.25)
+    for an animation that reaches past it."""
+    if setup.hull is not None:
+        return setup.hull, 1.0
+    return rest_points(setup.meshes.scene), 1.25
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ above each floor texel; a sharp "contact" term (surfaces touching the floor) and
 numpy/scipy and combined. The floor then draws only that darkness as alpha, so it shows over any
 background and survives in transparent outputs. The model does not move relative to the floor in
 a turntable, so the bake is reused until the pose or the placement changes (animation, reveal).
+
+Under a panorama's sun the floor also shows the model's shadow along the sun's rays, read from the
+sun's shadow map (passes/sun_shadow.py) as the floor is drawn, as dark as the sun's share of the
+floor's light (times the shadow intensity), and the floor is drawn over that shadow's footprint too.
 """
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from vispy import gloo
 
+from ...lighting.sun import sun_share
+from ...scene.transforms import transform_points
 from .. import gl_context, glsl
 from ..floor import Floor, FloorExtent
-from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target
+from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target, model_points
 
 SHADOW_SIZE = 256  # texels across the floor square
 
@@ -54,6 +60,13 @@ def visible_area(darkness: np.ndarray) -> np.ndarray | None:
     return np.r_[lo, hi].astype(np.float32)
 
 
+def _union(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """The smallest uv rectangle (x0, y0, x1, y1) holding both (either may be None: nothing)."""
+    if a is None or b is None:
+        return a if b is None else b
+    return np.r_[np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])].astype(np.float32)
+
+
 class ShadowPass(RenderPass):
     """Bakes the shadow texture from the model's meshes and draws the floor that shows it."""
 
@@ -69,8 +82,15 @@ class ShadowPass(RenderPass):
                                             depth=gloo.RenderBuffer((SHADOW_SIZE, SHADOW_SIZE), format="depth"))
         self.texture = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 1), format="red",
                                       internalformat="r32f", interpolation="linear", wrapping="clamp_to_edge")
-        self._floor = glsl.program("floor.vert", "floor.frag")
+        self.sun = setup.meshes.look.sun
+        self._floor = glsl.program("floor.vert", "floor.frag", frozenset({"SUN"} if self.sun is not None else ()))
         self._floor["a_position"] = QUAD
+        if self.sun is not None:
+            self._points, _ = model_points(setup)
+            look = setup.meshes.look
+            self._floor["u_sun_direction"] = self.sun.direction.astype(np.float32)
+            self._floor["u_sun_darkness"] = float(self.floor.shadow_intensity
+                                                  * sun_share(self.sun, look.radiance_sh, (0.0, 1.0, 0.0)))
         self._key = None
         self.area: np.ndarray | None = None  # the part of the floor drawn (texture uv x0, y0, x1, y1)
         self.bakes = 0  # how many times the shadow was computed (a turntable needs one)
@@ -86,7 +106,21 @@ class ShadowPass(RenderPass):
         darkness = shadow_darkness(heights, self.extent, self.floor)
         self.texture.set_data(darkness[..., None])
         self.area = visible_area(darkness)
+        if self.sun is not None:
+            self.area = _union(self.area, self._sun_footprint(model))
         self.bakes += 1
+
+    def _sun_footprint(self, model: np.ndarray) -> np.ndarray | None:
+        """The floor-texture uv rectangle (x0, y0, x1, y1) the model's shadow along the sun's rays
+        can reach (None when the sun is at or below the horizon: it lights no floor)."""
+        d = self.sun.direction
+        if d[1] <= 0.02:
+            return None
+        pts = transform_points(model, self._points)
+        ground = pts[:, [0, 2]] - d[[0, 2]] * ((pts[:, 1] - self.floor_y) / d[1])[:, None]
+        uv = ground / (2.0 * self.extent.half) + 0.5
+        texel = 1.0 / SHADOW_SIZE
+        return np.clip(np.r_[uv.min(0) - texel, uv.max(0) + texel], 0.0, 1.0).astype(np.float32)
 
     def _render_heights(self, model: np.ndarray) -> np.ndarray:
         """Orthographic camera below the floor looking up: NDC x, y = world x, z over the extent;
@@ -131,5 +165,7 @@ class ShadowPass(RenderPass):
         self._floor["u_floor_y"] = self.floor_y
         self._floor["u_shadow"] = self.texture
         self._floor["u_area"] = self.area
+        for name, value in self.meshes.sun_shadow.items():  # the sun's map as baked for this pose
+            self._floor[name] = value
         self._floor.draw("triangle_strip")
         gloo.set_state(depth_mask=True, blend=False)

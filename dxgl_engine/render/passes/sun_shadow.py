@@ -5,17 +5,16 @@ shader (shaders/sun.glsl) compares each point with it. The sun does not move
 against the model in a turntable (the camera orbits), so the map is baked once per pose and
 placement, like the floor's shadow; animated models bake it every frame.
 
-The map covers the sphere around the model's hull (every pose it will be drawn in, when the
-renderer knows it; the rest pose, a quarter wider, otherwise) and is drawn nowhere itself.
+The map covers the sphere around the model (passes.base.model_points) and is drawn nowhere itself;
+the floor's shadow (passes/shadow.py) reads it too.
 """
 from __future__ import annotations
 
 import numpy as np
 from vispy import gloo
 
-from ...scene.posed import rest_points
 from ...scene.transforms import transform_points
-from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target
+from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target, model_points
 
 SUN_SHADOW_SIZE = 2048  # texels across the model's bounding sphere
 
@@ -53,11 +52,7 @@ class SunShadowPass(RenderPass):
         self.texture = gloo.Texture2D(shape=(n, n, 1), format="red", internalformat="r32f",
                                       interpolation="nearest", wrapping="clamp_to_edge")  # fmt: skip
         self._fbo = gloo.FrameBuffer(color=self.texture, depth=gloo.RenderBuffer((n, n), format="depth"))
-        if setup.hull is not None:
-            self._points, pad = setup.hull, 1.0
-        else:  # an animation may reach past the rest pose: some room for it
-            self._points, pad = rest_points(setup.meshes.scene), 1.25
-        self._pad = pad
+        self._points, self._pad = model_points(setup)
         self._key = None
         self.bakes = 0  # how many times the map was rendered (a turntable needs one)
 

@@ -7,8 +7,10 @@ uniform float u_extent;
 uniform float u_floor_y;
 uniform vec4 u_area;  // x0, y0, x1, y1
 out vec2 v_uv;
+out vec3 v_world;
 void main() {
     v_uv = mix(u_area.xy, u_area.zw, a_position * 0.5 + 0.5);
     vec2 xz = (v_uv * 2.0 - 1.0) * u_extent;
-    gl_Position = u_view_proj * vec4(xz.x, u_floor_y, xz.y, 1.0);
+    v_world = vec3(xz.x, u_floor_y, xz.y);
+    gl_Position = u_view_proj * vec4(v_world, 1.0);
 }

@@ -114,7 +114,7 @@ void main() {
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
 #ifdef SUN
-    float sun_visible = sun_visibility(ng);
+    float sun_visible = sun_visibility(v_world, ng);
     color += sun_light(n, v, nv, diffuse, f0, rough * rough, energy) * sun_visible;
 #endif
 #ifdef SHEEN
