@@ -179,7 +179,8 @@ def average_albedo(brdf: np.ndarray) -> np.ndarray:
     Based Shading at Imageworks": the Fresnel of multiple scattering), per roughness row of
     `brdf` (brdf_lut's table, columns on `lut_grid`), repeated along the row (trapezoid rule in mu)."""
     mu = np.linspace(0.0, 1.0, brdf.shape[1])
-    e_avg = 2.0 * np.trapezoid((brdf[..., 0] + brdf[..., 1]) * mu, mu, axis=1)
+    y = (brdf[..., 0] + brdf[..., 1]) * mu
+    e_avg = 2.0 * ((y[:, 1:] + y[:, :-1]) / 2.0 * np.diff(mu)).sum(1)
     return np.repeat(e_avg[:, None], brdf.shape[1], 1).astype(np.float32)
 
 

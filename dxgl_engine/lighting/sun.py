@@ -9,8 +9,9 @@ Blender EEVEE's answer, taken here: the sun becomes a directional light with a s
 (render/passes/sun_shadow.py), and the rest of the panorama stays image-based light.
 
 A panorama has a sun when the brightest texel's neighbourhood (the texels around it brighter than
-a hundredth of it) is small, at most SUN_MAX_SOLID_ANGLE, and carries at least SUN_MIN_SHARE of the
-panorama's power. The generated studios do not: their brightest region is a softbox of 1 sr
+a hundredth of it) is small, at most SUN_MAX_SOLID_ANGLE, carries at least SUN_MIN_SHARE of the
+panorama's power and is not wholly below the horizon (a glint on water would light the model from
+under its floor). The generated studios do not: their brightest region is a softbox of 1 sr
 (studio) or the whole sky (neutral), so the default look has no sun and no shadow map.
 """
 from __future__ import annotations
@@ -27,6 +28,10 @@ LUMINANCE = np.array([0.2126, 0.7152, 0.0722])  # Rec. 709 / sRGB primaries
 SUN_MAX_SOLID_ANGLE = 0.01  # sr: a disc of 3.2 degrees radius (the real sun: 0.27 degrees, 6.8e-5 sr)
 SUN_MIN_SHARE = 0.2  # of the panorama's power
 SUN_EDGE = 0.01  # of the peak radiance: texels brighter than this around the peak are the sun's
+# GGX alpha a sun adds to a surface's, per radian of its angular radius: the disc's reflection in a
+# mirror spans half its radius in half vectors, where a GGX lobe has fallen to half its peak at
+# tan(theta_h) = 0.64 alpha: alpha = 0.5 / 0.64 of the radius.
+SUN_ALPHA_PER_RADIAN = 0.5 / 0.64
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,8 @@ class Sun:
     `irradiance`: (3,) linear RGB on a surface facing the sun, in the panorama's units (its radiance
     times steradians: what the texels held over the sky behind them).
     `angular_radius`: radians, of a disc with the solid angle the sun's texels cover (at 512 x 256
-    at least 0.37 degrees, one texel; it widens the sun's highlight on smooth surfaces)."""
+    one texel at the horizon makes 0.4 degrees, fewer steradians higher up; it widens the sun's
+    highlight on smooth surfaces, see SUN_ALPHA_PER_RADIAN)."""
 
     direction: np.ndarray
     irradiance: np.ndarray
@@ -78,10 +84,12 @@ def extract_sun(radiance: np.ndarray) -> tuple[np.ndarray, Sun | None]:
     dirs = np.roll(dirs, shift, axis=1)[disc]
     direction = (dirs * weight[:, None]).sum(0)
     direction /= np.linalg.norm(direction)
+    angular_radius = float(np.sqrt(sa[core].sum() / np.pi))
+    if direction[1] < -np.sin(angular_radius):  # all of it below the horizon (a setting sun is not)
+        return radiance, None
     residual = rolled.copy()
     residual[disc] -= excess
-    sun = Sun(direction=direction, irradiance=power.sum(0),
-              angular_radius=float(np.sqrt(sa[core].sum() / np.pi)))  # fmt: skip
+    sun = Sun(direction=direction, irradiance=power.sum(0), angular_radius=angular_radius)
     return np.roll(residual, -shift, axis=1).astype(np.float32), sun
 
 

@@ -4,8 +4,9 @@ compiled at once, and compile errors that name the file and line they come from.
 A shader file may `#include "other.glsl"` (a path relative to `shaders/`): the text is inserted in
 place, each file once per shader, the way the glTF Sample Viewer builds its PBR shader from
 `brdf`, `ibl`, `punctual` and `tonemapping` files. `#define`s go after `#version 330`, ahead of
-everything else, and so does any file's `#extension` line (GLSL allows none after code). The driver sees one string, so every assembled line remembers its origin; vispy
-reports a failed compile as "on line N", which `explain` turns into "file.glsl:line".
+everything else. The driver sees one string, so every assembled line remembers its origin; vispy
+reports a failed compile as "on line N", which `explain` turns into "file.glsl:line". vispy moves
+every `#extension` line up under `#version` (GLSL allows none after code), which `where` undoes.
 """
 from __future__ import annotations
 
@@ -39,7 +40,13 @@ class ShaderSource:
     origins: tuple[tuple[str, int], ...]
 
     def where(self, line: int) -> str:
-        """'file:line' of line `line` (1-based) of the assembled text."""
+        """'file:line' of line `line` (1-based) of the text the driver compiled: the assembled text
+        after vispy moved its `#extension` lines, one by one, to line 2 (blanking them in place)."""
+        moved = [k for k, text in enumerate(self.text.splitlines()) if text.lstrip().startswith("#extension")]
+        if moved and 2 <= line <= len(moved) + 1:
+            line = moved[len(moved) - (line - 1)] + 1  # inserted at line 2 in turn: the last is first
+        elif moved and line > len(moved) + 1:
+            line -= len(moved)
         if 1 <= line <= len(self.origins):
             file, number = self.origins[line - 1]
             return f"{file}:{number}"
@@ -81,11 +88,9 @@ def shader_source(name: str, defines: frozenset[str] = frozenset()) -> ShaderSou
     text = _read(name)
     if text.startswith("#version"):
         return ShaderSource(name, text, tuple((name, k) for k in range(1, text.count("\n") + 2)))
-    body: list[tuple[str, str, int]] = []
-    _expand(name, set(), body, ())
-    extensions = [r for r in body if r[0].lstrip().startswith("#extension")]
-    rows = [(VERSION, name, 0), *extensions, *((f"#define {d}", name, 0) for d in sorted(defines))]
-    rows += [r for r in body if not r[0].lstrip().startswith("#extension")]
+    rows: list[tuple[str, str, int]] = [(VERSION, name, 0)]
+    rows += [(f"#define {d}", name, 0) for d in sorted(defines)]
+    _expand(name, set(), rows, ())
     return ShaderSource(name, "\n".join(r[0] for r in rows) + "\n", tuple((r[1], r[2]) for r in rows))
 
 

@@ -9,6 +9,7 @@ from vispy import gloo
 from ..lighting.ibl import LEVELS
 from ..lighting.look import Look, lighting
 from ..lighting.sh9 import BAND_SCALE
+from ..lighting.sun import SUN_ALPHA_PER_RADIAN
 
 
 class LookGPU:
@@ -40,7 +41,5 @@ class LookGPU:
         if self.sun is not None:
             out["u_sun_direction"] = self.sun.direction.astype(np.float32)
             out["u_sun_irradiance"] = self.sun.irradiance.astype(np.float32)
-            # The disc's reflection in a mirror spans its angular radius; in half vectors, half of
-            # it, which is about where a GGX lobe of that alpha falls to half its peak.
-            out["u_sun_alpha"] = float(self.sun.angular_radius / 2.0)
+            out["u_sun_alpha"] = float(self.sun.angular_radius * SUN_ALPHA_PER_RADIAN)
         return out

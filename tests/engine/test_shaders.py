@@ -64,6 +64,18 @@ def test_a_compile_error_names_the_included_file_and_its_line(shader_files, gl):
     assert err.value.code == "render_failed"
 
 
+def test_a_compile_error_after_an_extension_names_its_line(shader_files, gl):
+    """vispy moves `#extension` lines up under `#version`: the driver's line numbers are mapped back."""
+    shader_files.update({
+        PASS_VERTEX: resources.files("dxgl_engine.render").joinpath("shaders", PASS_VERTEX).read_text(),
+        "broken.frag": 'out vec4 frag_color;\n#include "part.glsl"\nvoid main() { frag_color = vec4(f()); }\n',
+        "part.glsl": "#extension GL_ARB_texture_gather : enable\n\nfloat f() {\n    return not_declared_anywhere;\n}\n",
+    })  # fmt: skip
+    with pytest.raises(glsl.ShaderError) as err:
+        glsl.program(PASS_VERTEX, "broken.frag")
+    assert "part.glsl:4" in str(err.value), str(err.value)
+
+
 def test_every_shader_file_is_used_and_every_shader_compiles(gl):
     """No orphan .glsl in the package, and the mesh shader builds with every material feature on."""
     folder = resources.files("dxgl_engine.render").joinpath("shaders")
@@ -76,7 +88,7 @@ def test_every_shader_file_is_used_and_every_shader_compiles(gl):
                             "UV_IRIDESCENCE_THICKNESS 1", "ANISOTROPY", "TEX_ANISOTROPY", "UV_ANISOTROPY 0",
                             "DIFFUSE_TRANSMISSION", "TEX_DIFFUSE_TRANSMISSION", "UV_DIFFUSE_TRANSMISSION 1",
                             "TEX_DIFFUSE_TRANSMISSION_COLOR", "UV_DIFFUSE_TRANSMISSION_COLOR 0",
-                            "TONEMAP_ACES", "MIRROR", "SKINNED", "SKIN_SET2", "UV_TRANSFORMS"})  # fmt: skip
+                            "TONEMAP_ACES", "MIRROR", "SKINNED", "SKIN_SET2", "UV_TRANSFORMS", "SUN"})  # fmt: skip
     glsl.program("mesh.vert", "mesh.frag", everything)
     used = set()
     for name in names - {n for n in names if n.endswith(".glsl")}:

@@ -11,7 +11,7 @@ import dxgl_engine
 from dxgl_engine.lighting.environment import load_hdr, neutral, studio
 from dxgl_engine.lighting.equirect import directions, solid_angles
 from dxgl_engine.lighting.look import Look
-from dxgl_engine.lighting.sun import LUMINANCE, extract_sun
+from dxgl_engine.lighting.sun import LUMINANCE, SUN_ALPHA_PER_RADIAN, extract_sun
 from tests.gltf_builder import GltfBuilder, quad
 
 
@@ -36,8 +36,8 @@ def angle_deg(a, b) -> float:
     return float(np.degrees(np.arccos(np.clip(np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b), -1, 1))))
 
 
-@pytest.mark.parametrize("direction", [(0.6, 0.5, 0.62), (-1.0, 0.2, -0.01), (0.0, 0.98, 0.2)],
-                         ids=["afternoon", "on the seam", "near the zenith"])  # fmt: skip
+@pytest.mark.parametrize("direction", [(0.6, 0.5, 0.62), (-1.0, 0.2, -0.01), (0.0, 0.98, 0.2), (0.0, 1.0, 0.0)],
+                         ids=["afternoon", "on the seam", "near the zenith", "at the zenith"])  # fmt: skip
 def test_a_sun_is_found_where_it_is_and_keeps_its_power(direction):
     """Resampled as a user's .hdr is (1024 x 512 to 512 x 256, area-averaged); the sun at -X, where
     the panorama's left and right edges meet, is one sun, not two halves."""
@@ -69,6 +69,13 @@ def test_a_large_bright_window_is_not_a_sun():
     assert extract_sun(radiance)[1] is None
 
 
+def test_a_bright_spot_below_the_horizon_is_not_a_sun():
+    """A glint on water carrying most of the power would light the model from under its floor."""
+    radiance = cv2.resize(sky_with_sun((0.3, -0.4, 0.7), (6.0, 6.0, 6.0), sky=0.1), (512, 256),
+                          interpolation=cv2.INTER_AREA)  # fmt: skip
+    assert extract_sun(radiance)[1] is None
+
+
 def test_a_weak_sun_stays_in_the_panorama():
     """A small highlight carrying a few percent of the light (a lamp in a room) is left alone."""
     radiance = cv2.resize(sky_with_sun((0.3, 0.6, 0.7), (0.2, 0.2, 0.2), sky=0.3), (512, 256),
@@ -93,24 +100,29 @@ WALL_HALF = 2.2
 
 
 def _wall_with_panels(path):
-    """A white rough wall (z = 0, facing +Z) and three 0.6-wide panels floating 0.5 in front of it:
+    """A white rough wall (z = 0, facing +Z) and 0.6-wide panels floating 0.5 in front of it:
     opaque (x = -1.2), BLEND with alpha 0.5 (x = 0) and MASK with alpha 0.3 under a cutoff of 0.5
-    (x = 1.2: drawn nowhere, casting nothing)."""
+    (x = 1.2: drawn nowhere, casting nothing) at y = 0.6; clear glass (KHR_materials_transmission
+    1) at x = 0.6, y = -0.9."""
     b = GltfBuilder()
     positions, uvs, indices = quad()
 
     def square(centre, size, z):
         return (positions - [0.5, 0.5, 0.0]) * [size, size, 1.0] + [centre[0], centre[1], z]
 
-    def material(alpha, mode):
+    def material(alpha, mode, **extra):
         return b.material(pbrMetallicRoughness={"baseColorFactor": [1.0, 1.0, 1.0, alpha], "metallicFactor": 0.0,
                                                 "roughnessFactor": 1.0},
-                          alphaMode=mode, doubleSided=True, **({"alphaCutoff": 0.5} if mode == "MASK" else {}))
+                          alphaMode=mode, doubleSided=True, **({"alphaCutoff": 0.5} if mode == "MASK" else {}), **extra)
 
     nodes = [b.node(mesh=b.mesh(b.primitive(square((0, 0), 2 * WALL_HALF, 0.0), indices, material=material(1, "OPAQUE"),
                                             NORMAL=np.tile([0, 0, 1.0], (4, 1)).astype(np.float32))))]
-    for x, alpha, mode in ((-1.2, 1.0, "OPAQUE"), (0.0, 0.5, "BLEND"), (1.2, 0.3, "MASK")):
-        nodes.append(b.node(mesh=b.mesh(b.primitive(square((x, 0.6), 0.6, 0.5), indices, material=material(alpha, mode),
+    b.use_extension("KHR_materials_transmission")
+    glass = material(1.0, "OPAQUE", extensions={"KHR_materials_transmission": {"transmissionFactor": 1.0}})
+    panels = [((-1.2, 0.6), material(1.0, "OPAQUE")), ((0.0, 0.6), material(0.5, "BLEND")),
+              ((1.2, 0.6), material(0.3, "MASK")), ((0.6, -0.9), glass)]
+    for centre, m in panels:
+        nodes.append(b.node(mesh=b.mesh(b.primitive(square(centre, 0.6, 0.5), indices, material=m,
                                                     NORMAL=np.tile([0, 0, 1.0], (4, 1)).astype(np.float32)))))
     b.scene(*nodes)
     return dxgl_engine.load_model(b.write_glb(path))
@@ -137,7 +149,7 @@ def test_the_model_shadows_itself_from_the_sun(tmp_path, gl):
     """Each panel's shadow falls where the sun's rays through it meet the wall (0.5 units behind
     it, shifted by 0.5 / SUN.z along -SUN): the opaque panel's holds only the sky's light (the
     same wall under the sky alone), the half-transparent one's about half the sun, and the masked-out
-    panel casts none."""
+    panel and the clear glass cast none."""
     scene = _wall_with_panels(tmp_path / "wall.glb")
     with_sun, sky_only = tmp_path / "sun.hdr", tmp_path / "sky.hdr"
     cv2.imwrite(str(with_sun), sky_with_sun(SUN, (3.0, 3.0, 3.0), sky=0.08))
@@ -146,13 +158,14 @@ def test_the_model_shadows_itself_from_the_sun(tmp_path, gl):
     shift = -SUN[:2] * 0.5 / SUN[2]
     open_wall = (-1.5, -1.4)  # no panel's shadow reaches it
     sun_share = {}
-    for x in (-1.2, 0.0, 1.2):
-        sx, sy = x + shift[0], 0.6 + shift[1]
+    for x, y in ((-1.2, 0.6), (0.0, 0.6), (1.2, 0.6), (0.6, -0.9)):
+        sx, sy = x + shift[0], y + shift[1]
         sun_share[x] = (_at(lit, sx, sy) - _at(sky, sx, sy)) / (_at(lit, *open_wall) - _at(sky, *open_wall))
     assert _at(lit, *open_wall) > 2.0 * _at(sky, *open_wall)  # the sun lights the open wall
     assert sun_share[-1.2] == pytest.approx(0.0, abs=0.03)
     assert sun_share[0.0] == pytest.approx(0.5, abs=0.15)
     assert sun_share[1.2] == pytest.approx(1.0, abs=0.03)
+    assert sun_share[0.6] == pytest.approx(1.0, abs=0.03)
 
 
 # Cycles 5.0 (Principled BSDF, multiscatter GGX, 512 samples, 64 bounces; a sun lamp of strength 1,
@@ -236,7 +249,7 @@ def test_the_clearcoat_shows_the_suns_highlight(tmp_path, gl):
     value, sun = _plane_in_sun(tmp_path, BLACK_METAL, {"KHR_materials_clearcoat": {"clearcoatFactor": 1.0,
                                                                                 "clearcoatRoughnessFactor": 0.3}},
                                20.0, irradiance)
-    a = 0.09 + sun.angular_radius / 2
+    a = 0.09 + sun.angular_radius * SUN_ALPHA_PER_RADIAN
     nl, nh, vh = np.cos(np.radians(20.0)), np.cos(np.radians(10.0)), np.cos(np.radians(10.0))
     d = a * a / (np.pi * (nh * nh * (a * a - 1) + 1) ** 2)
     vis = 0.5 / (nl * np.sqrt(1 - a * a + a * a) + np.sqrt(nl * nl * (1 - a * a) + a * a))
@@ -251,6 +264,7 @@ def test_the_sun_casts_the_models_shadow_on_the_floor(tmp_path, gl):
     over that footprint too. The right side keeps the baked shadow alone, as under the sky."""
     from dxgl_engine.pipeline.timeline import Timeline
     from dxgl_engine.render.passes.shadow import ShadowPass
+    from dxgl_engine.render.passes.sun_shadow import SunShadowPass
     from dxgl_engine.render_files import RenderFiles
     from dxgl_engine.samples import sample_path
     from dxgl_engine.settings import Settings
@@ -263,8 +277,11 @@ def test_the_sun_casts_the_models_shadow_on_the_floor(tmp_path, gl):
         timeline = Timeline(scene, Settings.from_json({"shadows": True}), (320, 180),
                             files=RenderFiles(environment=str(hdr)))  # fmt: skip
         frames[name] = timeline.frame_at(0.0, None)[..., 3].astype(int)
-        if name == "sun":
+        if name == "sun":  # a turntable bakes both shadows once
+            for i in range(0, timeline.frame_count, 15):
+                timeline.frame(i)
             assert timeline.renderer.pass_of(ShadowPass).bakes == 1
+            assert timeline.renderer.pass_of(SunShadowPass).bakes == 1
     sky_timeline = Timeline(scene, Settings.from_json({"shadows": False}), (320, 180))
     model = sky_timeline.frame_at(0.0, None)[..., 3] > 0
     ys, xs = np.nonzero(model)
@@ -275,3 +292,18 @@ def test_the_sun_casts_the_models_shadow_on_the_floor(tmp_path, gl):
     assert frames["sun"][left].mean() > frames["sky"][left].mean() + 40
     assert frames["sun"][right].mean() == pytest.approx(frames["sky"][right].mean(), abs=3)
     assert not np.any(frames["sun"][model & (frames["sky"] == 255)] != 255)  # the model itself unchanged in alpha
+
+
+@pytest.mark.gl
+def test_the_default_look_has_no_sun_to_pay_for(gl):
+    """The studio keeps its image-based light whole: no shadow map pass, no SUN program variant."""
+    from dxgl_engine.pipeline.timeline import Timeline
+    from dxgl_engine.render.passes.sun_shadow import SunShadowPass
+    from dxgl_engine.samples import sample_path
+    from dxgl_engine.settings import Settings
+
+    timeline = Timeline(dxgl_engine.load_model(sample_path("product")), Settings.from_json({}), (96, 54))
+    timeline.frame(0)
+    renderer = timeline.renderer
+    assert renderer.pass_of(SunShadowPass) is None
+    assert all("SUN" not in features for features, _ in renderer.meshes._programs)

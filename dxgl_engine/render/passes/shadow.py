@@ -86,9 +86,8 @@ class ShadowPass(RenderPass):
         self._floor = glsl.program("floor.vert", "floor.frag", frozenset({"SUN"} if self.sun is not None else ()))
         self._floor["a_position"] = QUAD
         if self.sun is not None:
-            self._points, _ = model_points(setup)
+            self._points, self._pad = model_points(setup)
             look = setup.meshes.look
-            self._floor["u_sun_direction"] = self.sun.direction.astype(np.float32)
             self._floor["u_sun_darkness"] = float(self.floor.shadow_intensity
                                                   * sun_share(self.sun, look.radiance_sh, (0.0, 1.0, 0.0)))
         self._key = None
@@ -117,6 +116,8 @@ class ShadowPass(RenderPass):
         if d[1] <= 0.02:
             return None
         pts = transform_points(model, self._points)
+        centre = (pts.min(0) + pts.max(0)) / 2.0
+        pts = centre + (pts - centre) * self._pad  # an animation's room, as the sun's map has it
         ground = pts[:, [0, 2]] - d[[0, 2]] * ((pts[:, 1] - self.floor_y) / d[1])[:, None]
         uv = ground / (2.0 * self.extent.half) + 0.5
         texel = 1.0 / SHADOW_SIZE
@@ -136,6 +137,7 @@ class ShadowPass(RenderPass):
             # "nothing above": far above any model (gloo checks colours are 0..1, so send it raw)
             gloo.get_current_canvas().context.glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
             gloo.clear(color=True, depth=True)
+            gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))  # what every other clear expects
             below = np.array([0.0, -1e3 * self.extent.height, 0.0])  # its viewer: nearest is lowest
             self.meshes.draw(m, below, model, mode="height")
         heights = gl_context.read_float(self._height_fbo, SHADOW_SIZE, SHADOW_SIZE)[..., 0]

@@ -1,7 +1,7 @@
 """The sun's shadow map: where the environment has a sun (lighting/sun.py), an orthographic render
 along its rays records, per texel, the distance from the light's plane to the nearest surface of
 the model (shaders/sun_depth.frag: masked and blended materials cast by their alpha); the lit
-shader (shaders/sun.glsl) compares each point with it. The sun does not move
+shader and the floor's compare each point with it (shaders/sun_shadow.glsl). The sun does not move
 against the model in a turntable (the camera orbits), so the map is baked once per pose and
 placement, like the floor's shadow; animated models bake it every frame.
 
@@ -66,7 +66,8 @@ class SunShadowPass(RenderPass):
         pts = transform_points(model, self._points)
         lo, hi = pts.min(0), pts.max(0)
         centre = (lo + hi) / 2.0
-        radius = max(float(np.linalg.norm(pts - centre, axis=1).max()) * self._pad, 1e-6)
+        # Four texels of room: no surface lands on the map's edge (the shader reads outside it as lit).
+        radius = max(float(np.linalg.norm(pts - centre, axis=1).max()) * self._pad * (1 + 8 / SUN_SHADOW_SIZE), 1e-6)
         matrix, origin = sun_matrix(self.sun.direction, centre, radius)
         # The depth range: the sphere lies at distances radius .. 3 radius from the plane.
         clip = np.eye(4)
@@ -77,6 +78,7 @@ class SunShadowPass(RenderPass):
             # "nothing": farther than any surface (gloo checks colours are 0..1, so send it raw)
             gloo.get_current_canvas().context.glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
             gloo.clear(color=True, depth=True)
+            gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))  # what every other clear expects
             forward = {"u_forward": (-self.sun.direction).astype(np.float32)}
             self.meshes.draw(clip @ matrix, origin, model, mode="sun", extra=forward)
         self.meshes.sun_shadow = {"u_sun_shadow": self.texture, "u_sun_matrix": matrix.astype(np.float32).T,

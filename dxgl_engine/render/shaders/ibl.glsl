@@ -42,9 +42,9 @@ vec3 env_irradiance(vec3 n) {
 // red metal cube read 0.15 of its brightness at the mirror direction and 1.20 here; red metal
 // spheres of roughness 0.3, 0.6, 1 read 0.99, 0.82, 0.83 at the mirror direction and 1.01, 0.93,
 // 1.26 here (milder blends that fit the spheres left the cube at 0.19). Those ratios were measured
-// with the metal's albedo normalised by Ess and the prefilter weighted by D N.L; with multiple
-// scattering (below) and the D G prefilter (lighting/ibl.py) the cube reads 1.07 and the spheres
-// (base colour 0.8, 0, 0) 1.10, 0.95, 1.01.
+// with the metal's albedo normalised by Ess and the prefilter weighted by D N.L; with Fdez-Aguera's
+// multiple scattering and the D G prefilter (lighting/ibl.py) the cube read 1.07 and the spheres
+// (base colour 0.8, 0, 0) 1.10, 0.95, 1.01; with the present terms (below) the cube reads 1.01.
 vec3 specular_dominant_direction(vec3 n, vec3 r, float rough) {
     float a = rough * rough;
     float smooth_ = 1.0 - a;

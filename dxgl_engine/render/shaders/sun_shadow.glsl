@@ -2,7 +2,7 @@
 // light's plane to the nearest surface of the model along the sun's rays. Read by the model's
 // shader (sun.glsl) and by the floor's (floor.frag), so the model shadows itself and the ground.
 #ifdef SUN
-#extension GL_ARB_texture_gather : require
+#extension GL_ARB_texture_gather : enable  // vispy moves it under #version, whatever the #ifdef
 uniform vec3 u_sun_direction;      // unit, towards the sun, world space
 uniform sampler2D u_sun_shadow;    // r32f: nearest surface's distance from the light's plane
 uniform mat4 u_sun_matrix;         // world -> (shadow map x, y in -1..1; distance from the plane)
@@ -10,13 +10,16 @@ uniform float u_sun_texel;         // world size of one shadow-map texel
 
 // The share of the sun the point `world` on a surface of geometric normal `ng` sees (0: in the
 // model's shadow, 1: lit), a 2x2 percentage-closer filter from one gathered fetch. The point is
-// pushed off its surface by one and a half texels along the normal, and compared with a bias of
+// pushed off its surface by one and a half texels along the normal, on the sun's side of it (a
+// leaf seen from its shaded side still passes the light through), and compared with a bias of
 // one texel: a surface then does not shadow itself where its depth falls between two texels
-// ("shadow acne").
+// ("shadow acne"). Outside the map (which holds the whole model) nothing shadows.
 float sun_visibility(vec3 world, vec3 ng) {
-    vec4 s = u_sun_matrix * vec4(world + ng * (1.5 * u_sun_texel), 1.0);
+    vec3 towards = dot(ng, u_sun_direction) < 0.0 ? -ng : ng;
+    vec4 s = u_sun_matrix * vec4(world + towards * (1.5 * u_sun_texel), 1.0);
     vec2 size = vec2(textureSize(u_sun_shadow, 0));
     vec2 uv = s.xy * 0.5 + 0.5;
+    if (any(lessThan(uv, vec2(0.0))) || any(greaterThan(uv, vec2(1.0)))) return 1.0;
     vec4 occluder = textureGather(u_sun_shadow, uv);  // (0,1) (1,1) (1,0) (0,0) around uv
     vec4 lit = step(vec4(s.z - u_sun_texel), occluder);
     vec2 f = fract(uv * size - 0.5);
