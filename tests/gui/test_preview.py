@@ -86,6 +86,26 @@ def test_background_image_overlay_and_vignette_match_the_pipeline(window, qtbot,
     assert tuple(window.preview.frame[2, 480, :3]) == (200, 30, 30)  # the overlay's top border
 
 
+def test_a_panorama_with_a_sun_previews_as_the_pipeline_renders_it(window, qtbot, product_path, tmp_path):
+    """An outdoor .hdr chosen in the panel: its sun lights the preview with the model's shadows on
+    itself and the floor (the shadow map and its shaders in Qt's GL context), as in the video."""
+    import cv2
+
+    from tests.engine.test_sun import sky_with_sun
+
+    hdr = tmp_path / "sunny.hdr"
+    cv2.imwrite(str(hdr), sky_with_sun((1.0, 1.0, 0.3), (6.0, 6.0, 6.0), sky=0.3))
+    open_model(window, qtbot, product_path)
+    editor = window.panel.file_editors["environment"]
+    editor.text.setText(str(hdr))
+    editor.text.editingFinished.emit()
+    window.preview.seek(20)
+    wait_exact(window, qtbot, index=20)
+    assert window.files().environment == str(hdr)
+    reference = pipeline_frame(product_path, window.settings(), 20, tmp_path, window.files())
+    assert difference(window.preview.frame, reference).mean() < 0.5
+
+
 def test_playback_plays_fast_frames_loops_and_pauses_on_the_exact_frame(window, qtbot, product_path):
     open_model(window, qtbot, product_path)
     type_number(qtbot, window.panel, "length", "3")  # 90 frames: one loop is quick
