@@ -51,29 +51,29 @@ def test_a_missing_or_circular_include_names_the_file_and_line(shader_files):
         glsl.shader_source("x.glsl")
 
 
-def test_a_compile_error_names_the_included_file_and_its_line(shader_files, gl):
+def _compile_error(shader_files, first_line: str) -> glsl.ShaderError:
+    """The error of a fragment shader whose included part.glsl starts with `first_line` and uses
+    an undeclared name on its line 4."""
     shader_files.update({
         PASS_VERTEX: resources.files("dxgl_engine.render").joinpath("shaders", PASS_VERTEX).read_text(),
         "broken.frag": 'out vec4 frag_color;\n#include "part.glsl"\nvoid main() { frag_color = vec4(f()); }\n',
-        "part.glsl": "// a helper\n\nfloat f() {\n    return not_declared_anywhere;\n}\n",
+        "part.glsl": f"{first_line}\n\nfloat f() {{\n    return not_declared_anywhere;\n}}\n",
     })  # fmt: skip
     with pytest.raises(glsl.ShaderError) as err:
         glsl.program(PASS_VERTEX, "broken.frag")
-    message = str(err.value)
-    assert "part.glsl:4" in message and "not_declared_anywhere" in message, message
-    assert err.value.code == "render_failed"
+    return err.value
+
+
+def test_a_compile_error_names_the_included_file_and_its_line(shader_files, gl):
+    error = _compile_error(shader_files, "// a helper")
+    assert "part.glsl:4" in str(error) and "not_declared_anywhere" in str(error), str(error)
+    assert error.code == "render_failed"
 
 
 def test_a_compile_error_after_an_extension_names_its_line(shader_files, gl):
     """vispy moves `#extension` lines up under `#version`: the driver's line numbers are mapped back."""
-    shader_files.update({
-        PASS_VERTEX: resources.files("dxgl_engine.render").joinpath("shaders", PASS_VERTEX).read_text(),
-        "broken.frag": 'out vec4 frag_color;\n#include "part.glsl"\nvoid main() { frag_color = vec4(f()); }\n',
-        "part.glsl": "#extension GL_ARB_texture_gather : enable\n\nfloat f() {\n    return not_declared_anywhere;\n}\n",
-    })  # fmt: skip
-    with pytest.raises(glsl.ShaderError) as err:
-        glsl.program(PASS_VERTEX, "broken.frag")
-    assert "part.glsl:4" in str(err.value), str(err.value)
+    error = _compile_error(shader_files, "#extension GL_ARB_texture_gather : enable")
+    assert "part.glsl:4" in str(error), str(error)
 
 
 def test_every_shader_file_is_used_and_every_shader_compiles(gl):
