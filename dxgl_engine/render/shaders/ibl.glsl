@@ -75,10 +75,11 @@ vec3 specular_dominant_direction(vec3 n, vec3 r, float rough) {
 // dE2000 2.9 facing the camera (0.47 with this) and 4.2 upright (1.75). Everywhere else (the
 // reference look, ACES) the albedo is physical: the harness's reference mode went from FLIP 0.067
 // to 0.059 with it (Box 0.110 -> 0.067, Duck 0.122 -> 0.096, VertexColorTest 0.107 -> 0.061).
-vec3 multiscatter_albedo(vec3 f0, float f90, vec2 ab, float ess, float eavg) {
+// The albedo of a lobe of Fresnel f0..f90 whose single-scattering albedo is fss_ess.
+vec3 multiscatter_albedo(vec3 fss_ess, vec3 f0, float f90, float ess, float eavg) {
     vec3 favg = f0 + (f90 - f0) / 21.0;
     vec3 fms = favg * eavg / (1.0 - favg * (1.0 - eavg));
-    return (f0 * ab.x + f90 * ab.y) * (1.0 + fms * (1.0 - ess) / max(ess, 1e-3));
+    return fss_ess * (1.0 + fms * (1.0 - ess) / max(ess, 1e-3));
 }
 
 // `single` receives the single-scattering albedo Fss Ess of the same mix. The direct lights
@@ -92,11 +93,13 @@ vec3 specular_albedo(vec3 dielectric_f0, float f90, vec3 metal_f0, float metalli
     vec4 t = texture(u_brdf_lut, lut_uv(nv, rough));
     vec2 ab = t.rg;
     float ess = ab.x + ab.y;
-    single = mix(dielectric_f0 * ab.x + f90 * ab.y, metal_f0 * ab.x + ab.y, metallic);
+    vec3 dielectric_single = dielectric_f0 * ab.x + f90 * ab.y;
+    vec3 metal_single = metal_f0 * ab.x + ab.y;
+    single = mix(dielectric_single, metal_single, metallic);
 #ifdef DIELECTRIC_KEEPS_F0
-    vec3 dielectric = (dielectric_f0 * ab.x + f90 * ab.y) / max(ess, 0.05);
+    vec3 dielectric = dielectric_single / max(ess, 0.05);
 #else
-    vec3 dielectric = multiscatter_albedo(dielectric_f0, f90, ab, ess, t.a);
+    vec3 dielectric = multiscatter_albedo(dielectric_single, dielectric_f0, f90, ess, t.a);
 #endif
-    return mix(dielectric, multiscatter_albedo(metal_f0, 1.0, ab, ess, t.a), metallic);
+    return mix(dielectric, multiscatter_albedo(metal_single, metal_f0, 1.0, ess, t.a), metallic);
 }
