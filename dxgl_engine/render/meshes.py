@@ -67,9 +67,11 @@ class Meshes:
     def draw(self, view_proj: np.ndarray, eye: np.ndarray, model: np.ndarray, *, mode: str = "lit",
              extra: dict | None = None, items: str = "all", behind: dict | None = None) -> None:
         """Draw the items: opaque first, then transparent ones back to front. `mode` picks the
-        fragment shader: "lit" (the product look), "mirror" (the faded reflection, drawn with
-        mirrored winding), "height" (world height, for the floor's shadow), "depth" (camera depth,
-        for datasets) or "sun" (distance from the sun's plane, every face, for its shadow map). `items` is "all", "opaque" or "blended" (the passes that draw them apart).
+        fragment shader: "lit" (the product look), "mirror" (the faded reflection: `view_proj`
+        mirrors and `eye` is the mirrored eye, so winding is mirrored), "height" (world height, for
+        the floor's shadow), "depth" (camera depth, for datasets) or "sun" (distance from the sun's
+        plane, every face, for its shadow map). `items` is "all", "opaque" or "blended" (the passes
+        that draw them apart).
         `behind` (BehindCopy.capture's uniforms) makes transmissive items see the frame behind
         them through their refraction; they then replace what is under them instead of blending."""
         if items not in ("all", "opaque", "blended"):

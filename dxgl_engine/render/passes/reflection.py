@@ -51,6 +51,10 @@ class ReflectionPass(RenderPass):
         """Draw the mirrored model at the output size into its own target and blur it."""
         view_proj, eye, model = frame.view_proj, frame.view.eye, frame.view.model
         w, h = self.size
+        # The mirror goes into the projection, not the model: the vertices keep their real place,
+        # normals and lights, and the eye moves to its mirror image below the floor. Each point is
+        # then lit as the mirrored eye sees it, the light a floor mirror sends to the real eye
+        # (mirroring the model instead lit its underside with the sky and the sun above it).
         mirror = np.diag([1.0, -1.0, 1.0, 1.0])
         (tex_a, fbo_a), (tex_b, fbo_b) = self._layers
         with fbo_a:
@@ -58,7 +62,7 @@ class ReflectionPass(RenderPass):
             gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))
             gloo.clear(color=True, depth=True)
             extra = {"u_mirror": np.array([self.STRENGTH, self.FADE * self.extent.height], np.float32)}
-            self.meshes.draw(view_proj, eye, mirror @ model, mode="mirror", extra=extra)
+            self.meshes.draw(view_proj @ mirror, eye * mirror.diagonal()[:3], model, mode="mirror", extra=extra)
         gloo.set_state(depth_test=False, blend=False, cull_face=False)
         for source, target, step in ((tex_a, fbo_b, (1.0 / w, 0.0)), (tex_b, fbo_a, (0.0, 1.0 / h))):
             with target:

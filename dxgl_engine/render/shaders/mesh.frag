@@ -114,12 +114,7 @@ void main() {
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
 #ifdef SUN
-#ifdef MIRROR
-    // The reflection pass draws the model mirrored in the floor (y = 0): its shadow is the real one's.
-    float sun_visible = sun_visibility(v_world * vec3(1.0, -1.0, 1.0), ng * vec3(1.0, -1.0, 1.0));
-#else
     float sun_visible = sun_visibility(v_world, ng);
-#endif
     color += sun_light(n, v, nv, diffuse, f0, rough * rough, energy) * sun_visible;
 #endif
 #ifdef SHEEN

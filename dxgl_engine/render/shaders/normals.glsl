@@ -21,6 +21,9 @@ vec3 shading_normal(vec3 n) {
     vec3 t = dp2p * du1.x + dp1p * du2.x;
     vec3 b = dp2p * du1.y + dp1p * du2.y;
     float inv = inversesqrt(max(max(dot(t, t), dot(b, b)), 1e-20));
+#ifdef MIRROR
+    inv = -inv;  // the floor reflection's projection mirrors the screen, which turns this frame over
+#endif
     t *= inv; b *= inv;
 #endif
     vec3 tn = texture(u_tex_normal, uv).xyz * 2.0 - 1.0;
