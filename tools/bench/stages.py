@@ -5,7 +5,9 @@ For each model (the bundled sample first: the baseline of the last column) and e
 
 1. end to end: `dxgl render MODEL -o OUT --quality Q --length L` as a child process, wall seconds
    from its start to its exit (the last file renamed into place), seconds per second of video,
-   and the CPU seconds of the process and of its encoders;
+   and the CPU seconds of the process and of its encoders; then the same render with the model's
+   lit fragments shaded one flat grey (the shader returns before any lighting): what the render
+   costs apart from the model's shading, the least any shading speed-up could bring it to;
 2. stages, in this process on the same settings: start-up (interpreter, imports, EGL context;
    a child process), load, IBL tables (baked into an empty cache, and read back from it), then
    the render's own stages (setup = tables + GPU upload, first frame with the shadow bake,
@@ -48,6 +50,24 @@ from dxgl_engine.tiers import FPS  # noqa: E402
 MODELS = ["khronos/DamagedHelmet/DamagedHelmet.glb", "large/nefertiti/nefertiti.obj"]
 REPLAY_FRAMES = 60
 
+# `dxgl render` with the lit mesh shader cut to one constant colour, for the "flat" columns: the
+# shader text is edited as the engine reads it, so everything else runs as shipped.
+FLAT_RENDER = """
+import sys
+from dxgl_engine.render import glsl
+read = glsl._read
+def flat(name):
+    text = read(name)
+    if name == "mesh.frag":
+        head = "void main() {"
+        assert head in text, "mesh.frag has no main() to cut"
+        text = text.replace(head, head + " frag_color = vec4(0.5, 0.5, 0.5, 1.0); return;", 1)
+    return text
+glsl._read = flat
+from dxgl_engine.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
 STARTUP = """
 import time
 t0 = time.perf_counter()
@@ -64,11 +84,12 @@ def children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def end_to_end(model: Path, tier: str, length: float, tmp: Path) -> dict:
-    """`dxgl render` in a child: wall and CPU seconds (the child and the encoders it waited for)."""
+def end_to_end(model: Path, tier: str, length: float, tmp: Path, flat: bool = False) -> dict:
+    """`dxgl render` in a child: wall and CPU seconds (the child and the encoders it waited for);
+    with `flat`, the model's lit fragments shaded one constant colour (FLAT_RENDER)."""
     out = tmp / f"e2e-{model.stem}-{tier}{Settings.from_json({'quality': tier}).tier.extension}"
-    cmd = [str(Path(sys.executable).with_name("dxgl")), "render", str(model), "-o", str(out),
-           "--quality", tier, "--length", f"{length:g}"]  # fmt: skip
+    program = [sys.executable, "-c", FLAT_RENDER] if flat else [str(Path(sys.executable).with_name("dxgl"))]
+    cmd = [*program, "render", str(model), "-o", str(out), "--quality", tier, "--length", f"{length:g}"]
     before = children_cpu()
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True)
@@ -173,10 +194,11 @@ def main() -> None:
         for model in models:
             for tier in args.tiers:
                 e2e = end_to_end(model, tier, args.length, tmp)
+                flat = end_to_end(model, tier, args.length, tmp, flat=True)
                 p = profile(model, tier, args.length, tmp)
                 r, t = p["result"], p["result"].timings
                 rows.append([model.name, tier, f"{r.width}x{r.height}", e2e["wall"], e2e["wall"] / args.length,
-                             e2e["cpu"], r.seconds / r.frames * 1e3])  # fmt: skip
+                             e2e["cpu"], r.seconds / r.frames * 1e3, flat["wall"] / args.length])  # fmt: skip
                 stage_rows.append([model.name, tier, p["load"], *t["stages_s"].values(), t["encoder_cpu_s"]])
                 stage_names = list(t["stages_s"])
                 frame_rows.append((f"{model.name} {tier}", t["frame_ms"], t["encode_wait_ms"]))
@@ -185,7 +207,8 @@ def main() -> None:
                 print(f"  measured {model.name} {tier}", file=sys.stderr)
     base = {tier: next(r[4] for r in rows if r[1] == tier) for tier in args.tiers}
     print_table(f"1. `dxgl render`, end to end ({args.length:g} s videos; baseline: {models[0].name})",
-          ["model", "tier", "size", "wall s", "s per video s", "CPU s", "in-process ms/frame", "vs base"],
+          ["model", "tier", "size", "wall s", "s per video s", "CPU s", "in-process ms/frame",
+           "s per video s, flat", "vs base"],
           [r + [r[4] / base[r[1]]] for r in rows])  # fmt: skip
     print_table("2. stages, wall seconds (load and the render's stages, in order; encoder CPU seconds last)",
           ["model", "tier", "load", *stage_names, "encoder CPU s"], stage_rows)  # fmt: skip
