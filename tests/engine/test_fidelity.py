@@ -85,3 +85,15 @@ def test_the_cycles_job_gets_ktx2_textures_as_png(tmp_path):
     plain.scene(plain.node(mesh=plain.mesh(plain.primitive(positions, indices))))
     untouched = plain.write_glb(tmp_path / "plain.glb")
     assert blender_input(untouched, tmp_path / "blender") == untouched
+
+
+def test_the_neutral_reference_gets_the_product_looks_exposure(tmp_path):
+    """`run.py --neutral-reference` has Cycles expose the panorama as the product look's calibration
+    does: a uniform sky of radiance 4 gives every surface an irradiance of 4 pi, which the
+    calibration brings to pi, two stops down."""
+    import cv2
+    from run import product_exposure
+
+    hdr = tmp_path / "uniform.hdr"
+    cv2.imwrite(str(hdr), np.full((64, 128, 3), 4.0, np.float32))
+    assert product_exposure(hdr) == pytest.approx(-2.0, abs=1e-3)

@@ -5,13 +5,15 @@ dxgl's own virtualenv: it is a separate program.
     .venv-bpy/bin/python cycles_reference.py JOBS.json
 
 JOBS.json is a list of {"model", "eye", "target", "fov_y", "width", "height", "hdr", "out",
-"samples"}: eye and target in glTF coordinates (Y up), which Blender's glTF importer turns into its
+"samples"} and optionally "view_transform" (default "Standard") and "exposure" (stops, default 0):
+eye and target in glTF coordinates (Y up), which Blender's glTF importer turns into its
 own (Z up): (x, y, z) -> (x, -z, y). Each job imports the model with Blender's own glTF importer,
 lights it with the panorama at world strength 1 (Blender's equirect layout: u = 0.5 faces +X),
 gives every mesh without a material glTF's default material (section 3.9.6: white, metallic 1,
 roughness 1; the importer leaves such meshes to Blender's own grey diffuse default), renders with
 Cycles on the CPU (`samples` paths per pixel, then OpenImageDenoise) through the
-"Standard" view transform (sRGB, no tone curve) over a transparent film, and writes an RGBA PNG.
+"Standard" view transform (sRGB, no tone curve; or the job's, such as "Khronos PBR Neutral", at its
+exposure) over a transparent film, and writes an RGBA PNG.
 """
 from __future__ import annotations
 
@@ -88,8 +90,9 @@ def render(job: dict) -> None:
     scene.render.film_transparent = True
     scene.render.resolution_x, scene.render.resolution_y = job["width"], job["height"]
     scene.render.resolution_percentage = 100
-    scene.view_settings.view_transform = "Standard"
+    scene.view_settings.view_transform = job.get("view_transform", "Standard")
     scene.view_settings.look = "None"
+    scene.view_settings.exposure = float(job.get("exposure", 0.0))
     scene.render.image_settings.file_format = "PNG"
     scene.render.image_settings.color_mode = "RGBA"
     scene.render.filepath = job["out"]

@@ -6,6 +6,10 @@ For each scenario (`scenarios.py`) dxgl renders the model through its public API
 - reference: the panorama's own radiance (uncalibrated) and no tone curve, as Cycles renders it at
   world strength 1 through Blender's "Standard" view: correctness;
 - product: the product's look, the same panorama calibrated and the Khronos PBR Neutral curve: taste.
+With --neutral-reference, Cycles also renders each scenario as the product look shows it: through
+Blender's "Khronos PBR Neutral" view at the exposure dxgl's calibration gives the panorama
+(NAME.cycles-neutral.png), and the product mode is scored against that too: what is left there is
+shading, not the choice of curve.
 With --cycles, Blender Cycles renders the reference (`cycles_reference.py`, in its own virtualenv
 tools/fidelity/.venv-bpy with `bpy` from PyPI, created on first use); otherwise references already in
 --out are scored. Each render is scored against the Cycles reference (`scores.py`: FLIP, SSIM,
@@ -17,7 +21,8 @@ out/NAME.sheet.png (Cycles | dxgl reference | its FLIP | dxgl product | its FLIP
 FLIP]), out/sheet.png (all of them) and prints one table.
 
     python tools/fidelity/run.py [--scenarios Box DamagedHelmet] [--hdr chinese_garden_1k.hdr]
-                                 [--scale 0.5] [--cycles] [--f3d] [--samples 64] [--out DIR]
+                                 [--scale 0.5] [--cycles] [--f3d] [--neutral-reference]
+                                 [--samples 64] [--out DIR]
 """
 from __future__ import annotations
 
@@ -71,14 +76,15 @@ def render_dxgl(s: Scenario, hdr: Path, mode: str) -> np.ndarray:
 
 
 def render_peer(program: str, python: Path, scenarios: list[Scenario], models: dict[str, Path], hdr: Path,
-                out: Path, kind: str, samples: int) -> None:
+                out: Path, kind: str, samples: int, **fields) -> None:
     """Runs `program` (cycles_reference.py or f3d_peer.py) in its virtualenv on `models` (scenario
     name -> the file it reads), one process per scenario (F3D 4.0 crashes on some files: the others
-    still render): out/NAME.KIND.png each, or a warning naming the scenario and the exit status."""
+    still render): out/NAME.KIND.png each, or a warning naming the scenario and the exit status.
+    `fields` go into every job as they are (the Cycles view transform and exposure)."""
     for s in scenarios:
         job = {"model": str(models[s.name]), "eye": s.eye, "target": s.target, "fov_y": s.fov_y,
                "width": s.size[0], "height": s.size[1], "hdr": str(hdr), "out": str(out / f"{s.name}.{kind}.png"),
-               "samples": samples}  # fmt: skip
+               "samples": samples, **fields}  # fmt: skip
         spec = out / f"{kind}-job.json"
         spec.write_text(json.dumps([job]))
         Path(job["out"]).unlink(missing_ok=True)
@@ -86,6 +92,14 @@ def render_peer(program: str, python: Path, scenarios: list[Scenario], models: d
         if done.returncode:
             print(f"fidelity: {s.name}: {program} failed (exit status {done.returncode}); no {kind} image",
                   file=sys.stderr)
+
+
+def product_exposure(hdr: Path) -> float:
+    """Stops by which the product look's calibration scales the panorama (Look(calibrated=True))."""
+    from dxgl_engine.lighting.environment import calibrate, load_hdr
+
+    raw = load_hdr(hdr)
+    return float(np.log2(calibrate(raw).mean() / raw.mean()))
 
 
 def sheet_row(images: list[np.ndarray]) -> np.ndarray:
@@ -100,6 +114,8 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=0.5, help="pixels relative to the scenario's size")
     ap.add_argument("--cycles", action="store_true", help="render the Cycles references (else reuse --out's)")
     ap.add_argument("--f3d", action="store_true", help="render the F3D peer too (else score --out's, if any)")
+    ap.add_argument("--neutral-reference", action="store_true",
+                    help="score the product mode against Cycles through the product's curve and exposure too")
     ap.add_argument("--samples", type=int, default=64)
     ap.add_argument("--out", type=Path, default=HERE / "out")
     args = ap.parse_args()
@@ -111,12 +127,17 @@ def main() -> None:
     except KeyError as err:
         sys.exit(f"fidelity: no scenario {err}")
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.cycles or args.f3d:
+    if args.cycles or args.f3d or args.neutral_reference:
         # Both peers read the same copy: F3D scores shading too, not which texture containers it reads.
         models = {s.name: blender_input(s.model, args.out / "blender-input") for s in scenarios}
     if args.cycles:
         render_peer("cycles_reference.py", ensure_venv(BPY_VENV, BPY, "bpy"), scenarios, models, hdr, args.out,
                     "cycles", args.samples)
+    if args.neutral_reference:
+        todo = [s for s in scenarios if args.cycles or not (args.out / f"{s.name}.cycles-neutral.png").exists()]
+        render_peer("cycles_reference.py", ensure_venv(BPY_VENV, BPY, "bpy"), todo, models, hdr, args.out,
+                    "cycles-neutral", args.samples, view_transform="Khronos PBR Neutral",
+                    exposure=product_exposure(hdr))  # fmt: skip
     if args.f3d:
         render_peer("f3d_peer.py", ensure_venv(F3D_VENV, F3D, "f3d"), scenarios, models, hdr, args.out, "f3d",
                     args.samples)
@@ -134,9 +155,12 @@ def main() -> None:
         peer_path = args.out / f"{s.name}.f3d.png"
         peer = np.asarray(Image.open(peer_path).convert("RGBA")) if peer_path.exists() else None
         f3d = score(reference, peer) if peer is not None else None
+        neutral_path = args.out / f"{s.name}.cycles-neutral.png"
+        neutral = score(np.asarray(Image.open(neutral_path).convert("RGBA")), renders["product"]).flip \
+            if neutral_path.exists() else float("nan")  # fmt: skip
         rows.append([s.name, got["reference"].flip, got["product"].flip, f3d.flip if f3d else float("nan"),
                      got["reference"].ssim, got["product"].ssim, got["reference"].brightness,
-                     got["product"].brightness, got["reference"].iou])
+                     got["product"].brightness, got["reference"].iou, neutral])
         row = sheet_row([over_grey(reference), over_grey(renders["reference"]), got["reference"].flip_map,
                          over_grey(renders["product"]), got["product"].flip_map]
                         + ([over_grey(peer), f3d.flip_map] if f3d else []))
@@ -148,7 +172,7 @@ def main() -> None:
     Image.fromarray(np.concatenate([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0))) for r in sheet])).save(
         args.out / "sheet.png")
     header = ["scenario", "FLIP ref", "FLIP product", "FLIP F3D", "SSIM ref", "SSIM product", "bright ref",
-              "bright product", "IoU"]
+              "bright product", "IoU", "FLIP product vs Cycles Neutral"]
     print(f"\nfidelity against Blender Cycles ({hdr.name}, {args.samples} samples, {args.scale:g}x size)")
     print(f"{dxgl_engine.__name__} {dxgl_engine.__version__}; sheets in {args.out}")
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
