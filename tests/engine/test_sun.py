@@ -193,20 +193,31 @@ def test_a_rough_metal_in_the_sun_keeps_its_energy(tmp_path, gl, theta):
     assert value / irradiance == pytest.approx(CYCLES_SUN[theta], rel=0.03)
 
 
-def _plane_in_sun(tmp_path, material_fields: dict, extensions: dict, theta_deg: float, irradiance: float):
+def _plane_in_sun(tmp_path, material_fields: dict, extensions: dict, theta_deg: float, irradiance: float,
+                  light: str = "sun"):
     """Linear radiance of a plane facing the camera (seen along its normal) lit only by a sun
-    `theta_deg` from its normal, and the sun dxgl took from that panorama."""
+    `theta_deg` from its normal, and the sun dxgl took from that panorama; with `light`
+    "directional", by the model's own KHR_lights_punctual directional light from there instead, in
+    a black panorama (and no sun)."""
     b = GltfBuilder()
     for name in extensions:
         b.use_extension(name)
     positions, uvs, indices = quad()
     material = b.material(**material_fields, extensions=extensions)
-    b.scene(b.node(mesh=b.mesh(b.primitive((positions - [0.5, 0.5, 0]) * 4, indices, material=material,
-                                           NORMAL=np.tile([0, 0, 1.0], (4, 1)).astype(np.float32)))))
-    scene = dxgl_engine.load_model(b.write_glb(tmp_path / "plane.glb"))
+    nodes = [b.node(mesh=b.mesh(b.primitive((positions - [0.5, 0.5, 0]) * 4, indices, material=material,
+                                            NORMAL=np.tile([0, 0, 1.0], (4, 1)).astype(np.float32))))]
     t = np.radians(theta_deg)
+    if light == "directional":
+        b.use_extension("KHR_lights_punctual")
+        b.gltf["extensions"] = {"KHR_lights_punctual": {"lights": [{"type": "directional", "intensity": irradiance}]}}
+        # The light shines down its local -Z: turned about +Y by theta it comes from (sin t, 0, cos t).
+        nodes.append(b.node(extensions={"KHR_lights_punctual": {"light": 0}},
+                            rotation=[0.0, float(np.sin(t / 2)), 0.0, float(np.cos(t / 2))]))
+    b.scene(*nodes)
+    scene = dxgl_engine.load_model(b.write_glb(tmp_path / "plane.glb"))
     hdr = tmp_path / "sun.hdr"
-    cv2.imwrite(str(hdr), sky_with_sun((np.sin(t), 0.0, np.cos(t)), (irradiance,) * 3))
+    sun_irradiance = (0.0 if light == "directional" else irradiance,) * 3
+    cv2.imwrite(str(hdr), sky_with_sun((np.sin(t), 0.0, np.cos(t)), sun_irradiance))
     look = Look(str(hdr), tone_mapping="none", calibrated=False)
     frame = dxgl_engine.render_still(scene, dxgl_engine.Camera((0, 0, 60), (0, 0, 0), 1.0), 32, 32, look=look)
     value = float(linear(frame[8:24, 8:24]).mean())
@@ -219,14 +230,17 @@ BLACK_METAL = {"pbrMetallicRoughness": {"baseColorFactor": [0, 0, 0, 1], "metall
 
 
 @pytest.mark.gl
-def test_the_sheen_catches_the_sun(tmp_path, gl):
+@pytest.mark.parametrize("light", ["sun", "directional"])
+def test_the_sheen_catches_the_sun(tmp_path, gl, light):
     """KHR_materials_sheen's lobe, sheenColor D V N.L (Charlie distribution, Neubelt visibility),
-    for the sun 45 degrees off the normal: with the view along the normal the half vector is 22.5
-    degrees off, D = (2 + 1/a) sin^(1/a)(22.5 deg) / (2 pi) at a = 0.25, V = 1/4. Before, the sun
-    lit no sheen at all (SheenCloth in the garden lost its sunny side's velvet)."""
+    for the sun (or a KHR_lights_punctual directional light) 45 degrees off the normal: with the
+    view along the normal the half vector is 22.5 degrees off, D = (2 + 1/a) sin^(1/a)(22.5 deg) /
+    (2 pi) at a = 0.25, V = 1/4. Before, neither lit any sheen (SheenCloth in the garden lost its
+    sunny side's velvet)."""
     irradiance = 40.0
     value, _ = _plane_in_sun(tmp_path, BLACK_METAL, {"KHR_materials_sheen": {"sheenColorFactor": [1, 1, 1],
-                                                                          "sheenRoughnessFactor": 0.5}}, 45.0, irradiance)
+                                                                          "sheenRoughnessFactor": 0.5}}, 45.0, irradiance,
+                             light)  # fmt: skip
     a = 0.25
     d = (2 + 1 / a) * np.sin(np.radians(22.5)) ** (1 / a) / (2 * np.pi)
     expected = d * 0.25 * np.cos(np.radians(45.0)) * irradiance
@@ -234,15 +248,17 @@ def test_the_sheen_catches_the_sun(tmp_path, gl):
 
 
 @pytest.mark.gl
-def test_the_clearcoat_shows_the_suns_highlight(tmp_path, gl):
-    """KHR_materials_clearcoat's lobe for the sun 20 degrees off the normal: clearcoat x Schlick
-    (F0 0.04) x GGX D V N.L at the coat's alpha (0.3^2) widened by the sun's disc, as sun.glsl
-    widens every highlight. Before, a varnished surface in the sun showed no highlight of it."""
+@pytest.mark.parametrize("light", ["sun", "directional"])
+def test_the_clearcoat_shows_the_suns_highlight(tmp_path, gl, light):
+    """KHR_materials_clearcoat's lobe for the sun (or a KHR_lights_punctual directional light) 20
+    degrees off the normal: clearcoat x Schlick (F0 0.04) x GGX D V N.L at the coat's alpha (0.3^2),
+    for the sun widened by its disc, as sun.glsl widens every highlight. Before, a varnished
+    surface showed no highlight of either."""
     irradiance = 20.0
     value, sun = _plane_in_sun(tmp_path, BLACK_METAL, {"KHR_materials_clearcoat": {"clearcoatFactor": 1.0,
                                                                                 "clearcoatRoughnessFactor": 0.3}},
-                               20.0, irradiance)
-    a = 0.09 + sun.angular_radius * SUN_ALPHA_PER_RADIAN
+                               20.0, irradiance, light)
+    a = 0.09 + (sun.angular_radius * SUN_ALPHA_PER_RADIAN if light == "sun" else 0.0)
     nl, nh, vh = np.cos(np.radians(20.0)), np.cos(np.radians(10.0)), np.cos(np.radians(10.0))
     d = a * a / (np.pi * (nh * nh * (a * a - 1) + 1) ** 2)
     vis = 0.5 / (nl * np.sqrt(1 - a * a + a * a) + np.sqrt(nl * nl * (1 - a * a) + a * a))

@@ -117,10 +117,21 @@ void main() {
     float sun_visible = sun_visibility(v_world, ng);
     color += sun_light(n, v, nv, diffuse, f0, rough * rough, energy) * sun_visible;
 #endif
+#ifdef PUNCTUAL_LIGHTS
+    // Before the sheen and the coat, which dim the layers below them, as they do the sun's light.
+    color += punctual(n, v, nv, diffuse, f0, rough * rough, energy);
+#endif
 #ifdef SHEEN
     color = apply_sheen(color, n, v, nv, ao);
 #ifdef SUN
     color += sheen_light(n, v, u_sun_direction, nv) * u_sun_irradiance * sun_visible;
+#endif
+#ifdef PUNCTUAL_LIGHTS
+    for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
+        vec3 l;
+        vec3 irradiance = punctual_light(i, l);
+        color += sheen_light(n, v, l, nv) * irradiance;
+    }
 #endif
 #endif
 #ifdef CLEARCOAT
@@ -128,9 +139,13 @@ void main() {
 #ifdef SUN
     color += clearcoat_light(ng, v, u_sun_direction, u_sun_alpha) * u_sun_irradiance * sun_visible;
 #endif
-#endif
 #ifdef PUNCTUAL_LIGHTS
-    color += punctual(n, v, nv, diffuse, f0, rough * rough, energy);
+    for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
+        vec3 l;
+        vec3 irradiance = punctual_light(i, l);
+        color += clearcoat_light(ng, v, l, 0.0) * irradiance;  // a point: no size to widen the highlight
+    }
+#endif
 #endif
 #endif
     vec3 emissive = u_emissive;

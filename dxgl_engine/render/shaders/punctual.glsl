@@ -41,24 +41,35 @@ uniform vec3 u_light_color[8];
 uniform vec4 u_light_spot[8];
 uniform vec3 u_light_cone[8];
 
+// Light i at this fragment: `l` receives the unit direction towards it; returns the irradiance it
+// brings to a surface facing it (colour x intensity, over the squared distance for point and spot
+// lights, with the range window and the spot's cone).
+vec3 punctual_light(int i, out vec3 l) {
+    l = u_light_pos[i].xyz;
+    float atten = 1.0;
+    if (u_light_pos[i].w > 0.5) {
+        vec3 to = l - v_world;
+        float d2 = max(dot(to, to), 1e-8);
+        l = to * inversesqrt(d2);
+        float range = u_light_cone[i].x;
+        if (range > 0.0) atten = clamp(1.0 - pow(d2 / (range * range), 2.0), 0.0, 1.0);
+        atten /= d2;
+        if (u_light_spot[i].w > 0.5) {  // spot: smooth falloff between the cone angles
+            float t = clamp(dot(u_light_spot[i].xyz, -l) * u_light_cone[i].y + u_light_cone[i].z, 0.0, 1.0);
+            atten *= t * t;
+        }
+    }
+    return u_light_color[i] * atten;
+}
+
+// Every light through the glTF BRDF. The sheen's and the coat's lobes are added by mesh.frag
+// after those layers have dimmed this (sheen.glsl, clearcoat.glsl).
 vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a, vec3 energy) {
     vec3 sum = vec3(0.0);
     for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
-        vec3 l = u_light_pos[i].xyz;
-        float atten = 1.0;
-        if (u_light_pos[i].w > 0.5) {
-            vec3 to = l - v_world;
-            float d2 = max(dot(to, to), 1e-8);
-            l = to * inversesqrt(d2);
-            float range = u_light_cone[i].x;
-            if (range > 0.0) atten = clamp(1.0 - pow(d2 / (range * range), 2.0), 0.0, 1.0);
-            atten /= d2;
-            if (u_light_spot[i].w > 0.5) {  // spot: smooth falloff between the cone angles
-                float t = clamp(dot(u_light_spot[i].xyz, -l) * u_light_cone[i].y + u_light_cone[i].z, 0.0, 1.0);
-                atten *= t * t;
-            }
-        }
-        sum += direct_light(n, v, nv, l, diffuse, f0, a, energy) * u_light_color[i] * atten;
+        vec3 l;
+        vec3 irradiance = punctual_light(i, l);
+        sum += direct_light(n, v, nv, l, diffuse, f0, a, energy) * irradiance;
     }
     return sum;
 }

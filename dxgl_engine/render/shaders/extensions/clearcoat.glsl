@@ -1,5 +1,6 @@
 // KHR_materials_clearcoat: a clear varnish on the geometric normal, with its own image-based
-// reflection (F0 0.04) and the panorama's sun's highlight, over the base seen through it.
+// reflection (F0 0.04) and the highlights of the panorama's sun and the model's punctual lights,
+// over the base seen through it.
 #ifdef CLEARCOAT
 uniform float u_clearcoat;
 uniform float u_clearcoat_roughness;
@@ -12,8 +13,8 @@ vec3 apply_clearcoat(vec3 color, vec3 ng, vec3 v, float ao) {
     return color * (1.0 - u_clearcoat * ccf) + u_clearcoat * env_radiance(reflect(-v, ng), ccr) * ccf * ao;
 }
 
-// The coat lit by unit irradiance from direction l (the sun; the base was dimmed by
-// apply_clearcoat): clearcoat x Schlick's Fresnel (F0 0.04) x GGX D V N.L on the geometric normal,
+// The coat lit by unit irradiance from direction l (the sun or a punctual light; the base was
+// dimmed by apply_clearcoat): clearcoat x Schlick's Fresnel (F0 0.04) x GGX D V N.L on the geometric normal,
 // at GGX alpha at least `min_alpha` (a light's own size widens the highlight).
 vec3 clearcoat_light(vec3 ng, vec3 v, vec3 l, float min_alpha) {
     float nl = dot(ng, l);

@@ -2,8 +2,8 @@
 // the "Charlie" distribution with Neubelt's visibility, lit by the environment (the GGX-prefiltered
 // radiance at the sheen roughness stands in for a Charlie-prefiltered one: both lobes are wide at
 // the roughness cloth has) and weighted by its directional albedo E(NdotV, roughness) from the BRDF
-// table's blue channel (lighting/ibl.py, sheen_albedo_table), and by the panorama's sun
-// (sheen_light). The layers below lose what the sheen reflects: they are scaled by
+// table's blue channel (lighting/ibl.py, sheen_albedo_table), and by the panorama's sun and the
+// model's punctual lights (sheen_light). The layers below lose what the sheen reflects: they are scaled by
 // 1 - max(sheenColor) E (the extension's "albedo scaling").
 #ifdef SHEEN
 uniform vec3 u_sheen_color;
@@ -39,8 +39,8 @@ vec3 apply_sheen(vec3 color, vec3 n, vec3 v, float nv, float ao) {
     return color * (1.0 - max(sheen_color.r, max(sheen_color.g, sheen_color.b)) * albedo) + sheen;
 }
 
-// The sheen lobe lit by unit irradiance from direction l (the sun; the layers below were scaled
-// by apply_sheen): sheenColor D V N.L with the extension's Charlie distribution (Estevez & Kulla
+// The sheen lobe lit by unit irradiance from direction l (the sun or a punctual light; the layers
+// below were scaled by apply_sheen): sheenColor D V N.L with the extension's Charlie distribution (Estevez & Kulla
 // 2017, alpha = roughness^2) and Neubelt's visibility, as sheen_albedo_table integrates them.
 vec3 sheen_light(vec3 n, vec3 v, vec3 l, float nv) {
     float nl = dot(n, l);
