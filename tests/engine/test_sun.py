@@ -267,10 +267,11 @@ def test_the_clearcoat_shows_the_suns_highlight(tmp_path, gl, light):
 
 
 @pytest.mark.gl
-def test_the_sun_casts_the_models_shadow_on_the_floor(tmp_path, gl):
+def test_the_sun_casts_the_models_shadow_on_the_floor(tmp_path, gl, caplog):
     """A sun 45 degrees up in +X lays the model's shadow on the floor towards -X (the frame's
     left, seen from the default camera in +Z), as long as the model is tall; the floor is drawn
-    over that footprint too. The right side keeps the baked shadow alone, as under the sky."""
+    over that footprint too. The right side keeps the baked shadow alone, as under the sky. Every
+    uniform of every program is set (the floor's sun direction was not)."""
     from dxgl_engine.pipeline.timeline import Timeline
     from dxgl_engine.render.passes.shadow import ShadowPass
     from dxgl_engine.render.passes.sun_shadow import SunShadowPass
@@ -301,6 +302,7 @@ def test_the_sun_casts_the_models_shadow_on_the_floor(tmp_path, gl):
     assert frames["sun"][left].mean() > frames["sky"][left].mean() + 40
     assert frames["sun"][right].mean() == pytest.approx(frames["sky"][right].mean(), abs=3)
     assert not np.any(frames["sun"][model & (frames["sky"] == 255)] != 255)  # the model itself unchanged in alpha
+    assert "unset variables" not in caplog.text
 
 
 @pytest.mark.gl
