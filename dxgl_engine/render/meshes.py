@@ -17,9 +17,10 @@ from .gpu_scene import DrawItem, GpuScene
 from .look_gpu import LookGPU
 
 # Passes that record geometry, not light: their fragment shader, drawn without blending.
-PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag", "sun": "sun_depth.frag"}
+PLAIN_MODES = {"height": "height.frag", "depth": "depth.frag", "sun": "sun_depth.frag",
+               "sun_translucent": "sun_depth.frag"}
 # Those that see every face, whatever the material's culling: a shadow is cast by back faces too.
-UNCULLED_MODES = {"height", "sun"}
+UNCULLED_MODES = {"height", "sun", "sun_translucent"}
 
 
 class _MeshProgram:
@@ -45,6 +46,10 @@ class Meshes:
         self.gpu = GpuScene.upload(scene, pose, moving)
         n_lights = len(light_nodes(scene))
         self._look_features = self.look.features | ({f"PUNCTUAL_LIGHTS {n_lights}"} if n_lights else set())
+        # BLEND and see-through items let part of the sun through: they get a map of their own.
+        self.translucent = any(item.blend for item in self.gpu.items)
+        if self.look.sun is not None and self.translucent:
+            self._look_features |= {"SUN_TRANSLUCENT"}
         # The sun's shadow map as lit programs read it: passes/sun_shadow.py replaces this with its
         # bake; until then (or without that pass) a map of one texel that shadows nothing.
         self.sun_shadow: dict = {}
@@ -52,6 +57,9 @@ class Meshes:
             nothing = gloo.Texture2D(np.full((1, 1, 1), 1e30, np.float32), format="red", internalformat="r32f")
             self.sun_shadow = {"u_sun_shadow": nothing, "u_sun_matrix": np.zeros((4, 4), np.float32),
                                "u_sun_texel": 0.0}  # fmt: skip
+            if self.translucent:
+                self.sun_shadow["u_sun_translucent"] = gloo.Texture2D(
+                    np.array([[[1e30, 0.0, 0.0, 1.0]]], np.float32), format="rgba", internalformat="rgba32f")
         self._programs: dict[tuple, _MeshProgram] = {}
         self._frame = 0
         self._behind = False  # this draw's transmissive items see the frame behind them
@@ -69,9 +77,11 @@ class Meshes:
         """Draw the items: opaque first, then transparent ones back to front. `mode` picks the
         fragment shader: "lit" (the product look), "mirror" (the faded reflection: `view_proj`
         mirrors and `eye` is the mirrored eye, so winding is mirrored), "height" (world height, for
-        the floor's shadow), "depth" (camera depth, for datasets) or "sun" (distance from the sun's
-        plane, every face, for its shadow map). `items` is "all", "opaque" or "blended" (the passes
-        that draw them apart).
+        the floor's shadow), "depth" (camera depth, for datasets), "sun" (distance from the sun's
+        plane, every face, for its shadow map) or "sun_translucent" (for the BLEND and see-through
+        items' map: the nearest one's distance from that plane and the share of the sun all of them
+        let through, blended in any order). `items` is "all", "opaque" or "blended" (the passes that
+        draw them apart).
         `behind` (BehindCopy.capture's uniforms) makes transmissive items see the frame behind
         them through their refraction; they then replace what is under them instead of blending."""
         if items not in ("all", "opaque", "blended"):
@@ -89,6 +99,10 @@ class Meshes:
         blend = self._back_to_front([i for i in every if i.blend], view_proj, model) if items != "opaque" else []
         gloo.set_state(depth_test=True, blend=False, depth_mask=True)
         gloo.set_front_face("cw" if mode == "mirror" else "ccw")
+        if mode == "sun_translucent":  # R: the nearest distance (min); A: the product of the shares through
+            gloo.set_state(depth_test=False, blend=True)
+            gloo.set_blend_func("one", "one", "zero", "src_alpha")
+            gloo.set_blend_equation("min", "func_add")
         for item in opaque:
             self._draw_item(item, model, mode, per_frame)
         if blend and not plain:
@@ -105,12 +119,17 @@ class Meshes:
         elif blend:
             for item in blend:
                 self._draw_item(item, model, mode, per_frame)
+        if mode == "sun_translucent":
+            gloo.set_blend_equation("func_add")
+            gloo.set_state(blend=False, depth_test=True)
         gloo.set_front_face("ccw")
 
     def _mesh_program(self, item: DrawItem, mode: str) -> _MeshProgram:
         features = item.features | self._look_features
         if mode == "mirror":
             features = features | {"MIRROR"}
+        if mode == "sun_translucent":
+            features = features | {"TRANSLUCENT_LAYER"}
         if self._behind and "TRANSMISSION" in features:
             features = features | {"TRANSMISSION_BEHIND"}
         fragment = PLAIN_MODES.get(mode, "mesh.frag")

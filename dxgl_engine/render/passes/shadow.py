@@ -83,7 +83,8 @@ class ShadowPass(RenderPass):
         self.texture = gloo.Texture2D(shape=(SHADOW_SIZE, SHADOW_SIZE, 1), format="red",
                                       internalformat="r32f", interpolation="linear", wrapping="clamp_to_edge")
         self.sun = setup.meshes.look.sun
-        self._floor = glsl.program("floor.vert", "floor.frag", frozenset({"SUN"} if self.sun is not None else ()))
+        sun = {"SUN", *(("SUN_TRANSLUCENT",) if setup.meshes.translucent else ())} if self.sun is not None else ()
+        self._floor = glsl.program("floor.vert", "floor.frag", frozenset(sun))
         self._floor["a_position"] = QUAD
         if self.sun is not None:
             self._points, self._pad = model_points(setup)

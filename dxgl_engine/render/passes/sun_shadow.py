@@ -1,7 +1,9 @@
 """The sun's shadow map: where the environment has a sun (lighting/sun.py), an orthographic render
 along its rays records, per texel, the distance from the light's plane to the nearest surface of
-the model (shaders/sun_depth.frag: masked and blended materials cast by their alpha); the lit
-shader and the floor's compare each point with it (shaders/sun_shadow.glsl). The sun does not move
+the model (shaders/sun_depth.frag: masked materials cast by their cutoff); the lit shader and the
+floor's compare each point with it (shaders/sun_shadow.glsl). BLEND and see-through materials cast
+through a second map of their own: the nearest one's distance and the share of the sun all of
+them let through, so a half-transparent part lets half the sun through, evenly. The sun does not move
 against the model in a turntable (the camera orbits), so the map is baked once per pose and
 placement, like the floor's shadow; animated models bake it every frame.
 
@@ -17,6 +19,9 @@ from ...scene.transforms import transform_points
 from .base import DrawnBounds, FrameContext, PassSetup, RenderPass, Target, model_points
 
 SUN_SHADOW_SIZE = 2048  # texels across the model's bounding sphere
+# The see-through map: four float channels (R distance, A the share through), so half as fine; its
+# shadows are as soft as what casts them.
+TRANSLUCENT_SIZE = 1024
 
 
 def sun_matrix(direction: np.ndarray, centre: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
@@ -52,6 +57,12 @@ class SunShadowPass(RenderPass):
         self.texture = gloo.Texture2D(shape=(n, n, 1), format="red", internalformat="r32f",
                                       interpolation="nearest", wrapping="clamp_to_edge")  # fmt: skip
         self._fbo = gloo.FrameBuffer(color=self.texture, depth=gloo.RenderBuffer((n, n), format="depth"))
+        self.translucent = None
+        if setup.meshes.translucent:
+            t = TRANSLUCENT_SIZE
+            self.translucent = gloo.Texture2D(shape=(t, t, 4), format="rgba", internalformat="rgba32f",
+                                              interpolation="linear", wrapping="clamp_to_edge")  # fmt: skip
+            self._translucent_fbo = gloo.FrameBuffer(color=self.translucent)
         self._points, self._pad = model_points(setup)
         self._key = None
         self.bakes = 0  # how many times the map was rendered (a turntable needs one)
@@ -73,16 +84,25 @@ class SunShadowPass(RenderPass):
         clip = np.eye(4)
         clip[2, 2], clip[2, 3] = 2.0 / (4.0 * radius), -1.0
         n = SUN_SHADOW_SIZE
+        forward = {"u_forward": (-self.sun.direction).astype(np.float32)}
+        glir = gloo.get_current_canvas().context.glir
         with self._fbo:
             gloo.set_viewport(0, 0, n, n)
             # "nothing": farther than any surface (gloo checks colours are 0..1, so send it raw)
-            gloo.get_current_canvas().context.glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
+            glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
             gloo.clear(color=True, depth=True)
-            gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))  # what every other clear expects
-            forward = {"u_forward": (-self.sun.direction).astype(np.float32)}
-            self.meshes.draw(clip @ matrix, origin, model, mode="sun", extra=forward)
-        self.meshes.sun_shadow = {"u_sun_shadow": self.texture, "u_sun_matrix": matrix.astype(np.float32).T,
-                                  "u_sun_texel": 2.0 * radius / n}  # fmt: skip
+            self.meshes.draw(clip @ matrix, origin, model, mode="sun", items="opaque", extra=forward)
+        uniforms = {"u_sun_shadow": self.texture, "u_sun_matrix": matrix.astype(np.float32).T,
+                    "u_sun_texel": 2.0 * radius / n}  # fmt: skip
+        if self.translucent is not None:
+            with self._translucent_fbo:
+                gloo.set_viewport(0, 0, TRANSLUCENT_SIZE, TRANSLUCENT_SIZE)
+                glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 1.0)  # nothing in front, all the sun through
+                gloo.clear(color=True)
+                self.meshes.draw(clip @ matrix, origin, model, mode="sun_translucent", items="blended", extra=forward)
+            uniforms["u_sun_translucent"] = self.translucent
+        gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))  # what every other clear expects
+        self.meshes.sun_shadow = uniforms
         self.bakes += 1
 
     def bounds(self, frame: FrameContext) -> DrawnBounds:

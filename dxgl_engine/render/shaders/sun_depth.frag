@@ -1,10 +1,12 @@
-// The sun's shadow map (passes/sun_shadow.py): the distance of each surface from the light's
-// plane along the sun's rays, in the model's units; the depth test keeps the nearest.
-// A MASK material casts where its alpha passes the cutoff, as it is drawn. A BLEND material casts
-// in proportion to its alpha, a see-through (KHR_materials_transmission) one in proportion to what
-// it does not transmit: a texel holds it where that share beats a 4x4 ordered-dither threshold, so
-// the 2x2 filter that reads the map (sun_shadow.glsl) sees that share of its texels covered (a
-// half-transparent panel lets about half the sun through, as in a path tracer).
+// The sun's shadow maps (passes/sun_shadow.py): the distance of each surface from the light's
+// plane along the sun's rays, in the model's units.
+// Opaque map (OPAQUE and MASK items; the depth test keeps the nearest): a MASK material casts where
+// its alpha passes the cutoff, as it is drawn.
+// See-through map (TRANSLUCENT_LAYER: BLEND and KHR_materials_transmission items, blended): R the
+// distance, kept at its minimum; A the share of the sun the surface lets through, 1 - alpha x
+// (1 - transmission), multiplied over every such surface in any order.
+// A half-transparent panel then lets half the sun through, as in a path tracer, evenly (a 4x4
+// ordered dither in the opaque map showed its pattern in the shadow).
 #include "material.glsl"
 
 uniform vec3 u_eye;      // a point of the light's plane
@@ -16,18 +18,6 @@ uniform float u_transmission;
 uniform sampler2D u_tex_transmission;  // R: the transmission factor's share
 uniform mat3 u_uvxf_transmission;
 #endif
-#endif
-
-#if defined(ALPHA_BLEND) || defined(TRANSMISSION)
-// Bayer's 4x4 ordered-dither matrix, thresholds (k + 0.5) / 16.
-float dither_threshold(vec2 texel) {
-    ivec2 p = ivec2(mod(texel, 4.0));
-    int k = (p.x == 0 ? (p.y == 0 ? 0 : p.y == 1 ? 12 : p.y == 2 ? 3 : 15)
-           : p.x == 1 ? (p.y == 0 ? 8 : p.y == 1 ? 4 : p.y == 2 ? 11 : 7)
-           : p.x == 2 ? (p.y == 0 ? 2 : p.y == 1 ? 14 : p.y == 2 ? 1 : 13)
-           : (p.y == 0 ? 10 : p.y == 1 ? 6 : p.y == 2 ? 9 : 5));
-    return (float(k) + 0.5) / 16.0;
-}
 #endif
 
 void main() {
@@ -52,8 +42,10 @@ void main() {
 #endif
     cover *= 1.0 - transmission;
 #endif
-#if defined(ALPHA_BLEND) || defined(TRANSMISSION)
-    if (cover < dither_threshold(gl_FragCoord.xy)) discard;
+    float along = dot(v_world - u_eye, u_forward);
+#ifdef TRANSLUCENT_LAYER
+    frag_color = vec4(along, 0.0, 0.0, 1.0 - cover);
+#else
+    frag_color = vec4(along, 0.0, 0.0, 1.0);
 #endif
-    frag_color = vec4(dot(v_world - u_eye, u_forward), 0.0, 0.0, 1.0);
 }

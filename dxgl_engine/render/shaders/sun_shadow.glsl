@@ -3,10 +3,16 @@
 // shader (sun.glsl) and by the floor's (floor.frag), so the model shadows itself and the ground.
 #ifdef SUN
 #extension GL_ARB_texture_gather : enable  // vispy moves it under #version, whatever the #ifdef
+#extension GL_ARB_gpu_shader5 : enable     // textureGather's component argument (SUN_TRANSLUCENT)
 uniform vec3 u_sun_direction;      // unit, towards the sun, world space
 uniform sampler2D u_sun_shadow;    // r32f: nearest surface's distance from the light's plane
 uniform mat4 u_sun_matrix;         // world -> (shadow map x, y in -1..1; distance from the plane)
 uniform float u_sun_texel;         // world size of one shadow-map texel
+#ifdef SUN_TRANSLUCENT
+// BLEND and see-through surfaces: R the nearest one's distance from the light's plane, A the share
+// of the sun all of them let through (passes/sun_shadow.py).
+uniform sampler2D u_sun_translucent;
+#endif
 
 // The share of the sun the point `world` on a surface of geometric normal `ng` sees (0: in the
 // model's shadow, 1: lit), a 2x2 percentage-closer filter from one gathered fetch. The point is
@@ -14,6 +20,8 @@ uniform float u_sun_texel;         // world size of one shadow-map texel
 // leaf seen from its shaded side still passes the light through), and compared with a bias of
 // one texel: a surface then does not shadow itself where its depth falls between two texels
 // ("shadow acne"). Outside the map (which holds the whole model) nothing shadows.
+// With SUN_TRANSLUCENT the see-through map's texels whose nearest surface lies sunwards of the
+// point (by one of its texels) pass their share of the sun, the others all of it, filtered alike.
 float sun_visibility(vec3 world, vec3 ng) {
     vec3 towards = dot(ng, u_sun_direction) < 0.0 ? -ng : ng;
     vec4 s = u_sun_matrix * vec4(world + towards * (1.5 * u_sun_texel), 1.0);
@@ -22,7 +30,17 @@ float sun_visibility(vec3 world, vec3 ng) {
     if (any(lessThan(uv, vec2(0.0))) || any(greaterThan(uv, vec2(1.0)))) return 1.0;
     vec4 occluder = textureGather(u_sun_shadow, uv);  // (0,1) (1,1) (1,0) (0,0) around uv
     vec4 lit = step(vec4(s.z - u_sun_texel), occluder);
+#ifdef SUN_TRANSLUCENT
+    vec4 nearest = textureGather(u_sun_translucent, uv, 0);
+    vec4 through = textureGather(u_sun_translucent, uv, 3);
+    float texel = u_sun_texel * size.x / float(textureSize(u_sun_translucent, 0).x);
+    vec4 passes = mix(through, vec4(1.0), step(vec4(s.z - texel), nearest));
+    vec2 g = fract(uv * vec2(textureSize(u_sun_translucent, 0)) - 0.5);
+    float share = mix(mix(passes.w, passes.z, g.x), mix(passes.x, passes.y, g.x), g.y);
+#else
+    float share = 1.0;
+#endif
     vec2 f = fract(uv * size - 0.5);
-    return mix(mix(lit.w, lit.z, f.x), mix(lit.x, lit.y, f.x), f.y);
+    return mix(mix(lit.w, lit.z, f.x), mix(lit.x, lit.y, f.x), f.y) * share;
 }
 #endif
