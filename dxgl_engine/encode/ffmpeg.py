@@ -12,15 +12,18 @@ from pathlib import Path
 
 from ..errors import RenderFailed
 
-# Tag and convert with BT.709 so browsers and editors show the colours we rendered.
+# Tag and convert with BT.709 so browsers and editors show the colours we rendered. The encoder
+# options alone left the H.264 stream's primaries and transfer "unspecified" (ffmpeg 9 takes them
+# from the frames, which the raw RGBA input leaves untagged): the frames are tagged too.
 _BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
+_TAG_BT709 = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709"
 # The source RGBA -> each codec's pixel format, converted once per process at source size. Smaller
 # variants are scaled from the converted frames: a linear colour matrix commutes with the area
 # average, and a yuv420p frame is 1.5 bytes per pixel to scale instead of 4 (11-15% less CPU
 # for a main video with its thumbnail).
 PIXEL_FORMATS = {
-    "h264": "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
-    "prores": "scale=out_color_matrix=bt709,format=yuva444p10le",
+    "h264": f"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,{_TAG_BT709}",
+    "prores": f"scale=out_color_matrix=bt709,format=yuva444p10le,{_TAG_BT709}",
 }
 
 
@@ -96,7 +99,7 @@ def capped_h264_command(source: Path, out: Path, width: int, height: int, kbps: 
     """ffmpeg re-encoding `source` to H.264 of `width` x `height` at a constant `kbps` (kilobits
     per second): a web variant that must weigh at most a share of the main file."""
     return [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", str(source),
-            "-vf", f"scale={width}:{height}:flags=area,format=yuv420p", "-c:v", "libx264", "-preset", "medium",
+            "-vf", f"scale={width}:{height}:flags=area,format=yuv420p,{_TAG_BT709}", "-c:v", "libx264", "-preset", "medium",
             "-b:v", f"{kbps}k", "-maxrate", f"{kbps}k", "-bufsize", f"{kbps}k", "-movflags", "+faststart",
             *_BT709, "-an", str(out)]  # fmt: skip
 

@@ -56,6 +56,8 @@ def test_every_tier(all_tiers, quality, codec, pix, size):
     info = probe(results[quality].paths.video)
     assert (info["codec"], info["pix_fmt"], (info["width"], info["height"])) == (codec, pix, size)
     assert info["frames"] == 90 and info["seconds"] == pytest.approx(3.0, abs=0.05)
+    # BT.709 matrix, primaries and transfer all tagged: ffmpeg shows "bt709/unknown/unknown" otherwise
+    assert "bt709" in info["stream"] and "unknown" not in info["stream"], info["stream"]
     if quality == "pro":
         assert "4444" in info["stream"]  # prores_ks profile 4444, fed yuva444p10le (decoded as 12-bit)
 

@@ -32,11 +32,12 @@ def test_share_video_posters_and_thumbnail(product, tmp_path):
     video = probe(paths.video)
     assert (video["codec"], video["pix_fmt"], video["width"], video["height"]) == ("h264", "yuv420p", 960, 540)
     assert video["frames"] == round(3.1 * 30) == 93
-    assert "bt709" in video["stream"]
     assert moov_before_mdat(paths.video)
 
     thumb = probe(paths.thumb)
     assert (thumb["width"], thumb["height"], thumb["frames"]) == (240, 136, 93)
+    for stream in (video, thumb, probe(paths.web)):  # matrix, primaries and transfer all BT.709
+        assert "bt709" in stream["stream"] and "unknown" not in stream["stream"], stream["stream"]
 
     poster = np.asarray(Image.open(paths.poster))
     assert poster.shape == (540, 960, 3)
