@@ -4,10 +4,30 @@ through the `dxgl.commands` entry-point group. Heavy imports wait until a comman
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import os
 import sys
 
 EXIT_ERROR = 2
+# What the api extra installs and every command here needs (setup.cfg, [options.extras_require]).
+API_MODULES = ("flask", "flask_smorest", "marshmallow", "peewee", "huey", "waitress")
+
+
+def _needs_api_extra(command: str, run):
+    """`run`, or, where the api extra is not installed (a plain `pip install dxgl`), one line that
+    says what to install and exit status 2 instead of an import error."""
+
+    @functools.wraps(run)
+    def checked(args):
+        missing = next((m for m in API_MODULES if importlib.util.find_spec(m) is None), None)
+        if missing is not None:
+            print(f"dxgl {command} needs the api extra: pip install 'dxgl[api]' ({missing} is not installed)",
+                  file=sys.stderr)
+            return EXIT_ERROR
+        return run(args)
+
+    return checked
 
 
 def _data_dir_option(parser: argparse.ArgumentParser, **kwargs) -> None:
@@ -42,7 +62,7 @@ def register_serve(subparsers) -> None:
                    help="open client connections served at once (default 1000; idle keep-alive ones close after 60 s)")
     p.add_argument("--no-workers", action="store_true", help="web only; run `dxgl worker` elsewhere")
     _log_format_option(p)
-    p.set_defaults(run=_serve)
+    p.set_defaults(run=_needs_api_extra("serve", _serve))
 
 
 def register_worker(subparsers) -> None:
@@ -51,7 +71,7 @@ def register_worker(subparsers) -> None:
     p.add_argument("--workers", type=int, default=1, help="render worker processes")
     p.add_argument("--queues", default="previews,renders", help="comma-separated: previews, renders")
     _log_format_option(p)
-    p.set_defaults(run=_worker)
+    p.set_defaults(run=_needs_api_extra("worker", _worker))
 
 
 def register_admin(subparsers) -> None:
@@ -65,7 +85,7 @@ def register_admin(subparsers) -> None:
     p.add_argument("--admin", action="store_true", help="an admin account (videos up to 600 s, no upload limit)")
     p.add_argument("--credits", type=int, help="starting credits instead of the signup credits")
     p.add_argument("--paid", action="store_true", help="a paid account (no free upload limit)")
-    p.set_defaults(run=_create_user)
+    p.set_defaults(run=_needs_api_extra("admin", _create_user))
 
     p = sub.add_parser("create-token", help="create an API token and print it (once)")
     _data_dir_option(p, default=argparse.SUPPRESS)
@@ -73,30 +93,30 @@ def register_admin(subparsers) -> None:
     p.add_argument("--scopes", nargs="*", help="e.g. models:read renders:write, or all / read / write (default all)")
     p.add_argument("--expires-in-days", type=float)
     p.add_argument("--name", default="", help="a label to recognise the token by")
-    p.set_defaults(run=_create_token)
+    p.set_defaults(run=_needs_api_extra("admin", _create_token))
 
     p = sub.add_parser("revoke-token", help="revoke a token by its id or the token itself")
     _data_dir_option(p, default=argparse.SUPPRESS)
     p.add_argument("token")
-    p.set_defaults(run=_revoke_token)
+    p.set_defaults(run=_needs_api_extra("admin", _revoke_token))
 
     p = sub.add_parser("list-tokens", help="an account's tokens (ids, scopes, expiry; never the tokens)")
     _data_dir_option(p, default=argparse.SUPPRESS)
     p.add_argument("--email", required=True)
-    p.set_defaults(run=_list_tokens)
+    p.set_defaults(run=_needs_api_extra("admin", _list_tokens))
 
     p = sub.add_parser("add-credits", help="add credits to an account (the account becomes paid)")
     _data_dir_option(p, default=argparse.SUPPRESS)
     p.add_argument("--email", required=True)
     p.add_argument("credits", type=int)
     p.add_argument("--note", default="")
-    p.set_defaults(run=_add_credits)
+    p.set_defaults(run=_needs_api_extra("admin", _add_credits))
 
     p = sub.add_parser("suspend", help="suspend an account (its tokens answer 403 forbidden)")
     _data_dir_option(p, default=argparse.SUPPRESS)
     p.add_argument("--email", required=True)
     p.add_argument("--undo", action="store_true", help="lift the suspension")
-    p.set_defaults(run=_suspend)
+    p.set_defaults(run=_needs_api_extra("admin", _suspend))
 
     p = sub.add_parser("publish-overlay", help="publish an image as a system overlay for every account")
     _data_dir_option(p, default=argparse.SUPPRESS)
@@ -105,18 +125,18 @@ def register_admin(subparsers) -> None:
     p.add_argument("--description", default="")
     p.add_argument("--layer", default="background")
     p.add_argument("--alignment", default="top-left")
-    p.set_defaults(run=_publish_overlay)
+    p.set_defaults(run=_needs_api_extra("admin", _publish_overlay))
 
     p = sub.add_parser("invite", help="a one-time link into the web portal (creates the account if new)")
     _data_dir_option(p, default=argparse.SUPPRESS)
     p.add_argument("--email", required=True)
     p.add_argument("--admin", action="store_true", help="a new account is an admin")
     p.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the portal is reached")
-    p.set_defaults(run=_invite)
+    p.set_defaults(run=_needs_api_extra("admin", _invite))
 
     p = sub.add_parser("migrate", help="bring the database schema up to date (serve and worker also do on start)")
     _data_dir_option(p, default=argparse.SUPPRESS)
-    p.set_defaults(run=_migrate)
+    p.set_defaults(run=_needs_api_extra("admin", _migrate))
 
     admin.set_defaults(run=lambda args: _help(admin))
 

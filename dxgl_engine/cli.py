@@ -13,7 +13,7 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from .errors import Cancelled, DxglError, InvalidSettings
+from .errors import Cancelled, DxglError, InvalidFormat, InvalidSettings
 from .load.formats import suffix_list
 from .settings import FIELDS_BY_KEY, Settings
 from .tiers import CODECS, DATASET_TIERS, TIERS, output_size
@@ -53,8 +53,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors (a missing option, a value of the wrong type) are one line and exit
+    status 2 like every other dxgl error; the usage stays in --help. Subcommands' parsers, the
+    front-ends' too, are of this class (argparse makes them of their parent's)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"dxgl: error: {message} (see '{self.prog} --help')\n")
+
+
+def model_path(arg: str) -> str:
+    """The model argument as given, or InvalidFormat naming it as given when there is no such file
+    (the reader names only the file, which is all an API user should see of a server's paths)."""
+    if not Path(arg).is_file():
+        raise InvalidFormat(f"model file not found: {arg}")
+    return arg
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dxgl", description="Turn 3D models into product videos, posters and datasets.")
+    parser = OneLineParser(prog="dxgl", description="Turn 3D models into product videos, posters and datasets.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details (and tracebacks) to stderr")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -171,7 +188,7 @@ def _cmd_render(args) -> int:
 
     settings = settings_from_args(args)
     files = files_from_args(args)
-    scene = load_model(args.model)
+    scene = load_model(model_path(args.model))
     for w in scene.warnings:
         print(f"dxgl: warning: {w}", file=sys.stderr)
     result = _render_with_progress(scene, settings, args.output, files)
@@ -220,7 +237,7 @@ def _cmd_dataset(args) -> int:
 
     settings = settings_from_args(args).replace(output="dataset", datasetQuality=args.datasetQuality,
                                                 coverage=args.coverage)  # fmt: skip
-    scene = load_model(args.model)
+    scene = load_model(model_path(args.model))
     views = settings.dataset_tier.views
     with tqdm(total=views, unit="view", desc="dataset", file=sys.stderr, disable=None, leave=False) as bar:
         result = export_dataset(scene, settings, args.output, files=files_from_args(args),
@@ -233,7 +250,7 @@ def _cmd_info(args) -> int:
     from .load.formats import load_model
     from .scene.info import model_info
 
-    stats = model_info(load_model(args.model))
+    stats = model_info(load_model(model_path(args.model)))
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0

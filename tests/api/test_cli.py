@@ -3,6 +3,7 @@ run in-process through the engine's `dxgl` entry point (the commands come from d
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 
@@ -182,3 +183,15 @@ def test_unusable_configuration_is_one_line(capsys, tmp_path, monkeypatch):
     (tmp_path / "missing").write_text("a file where a folder should be")
     code, _, err = dxgl(capsys, "admin", "--data-dir", str(tmp_path), "create-user", "--email", "x@example.com")
     assert code == 2 and err.startswith("dxgl: error:")
+
+
+@pytest.mark.parametrize("argv", [["serve"], ["worker"], ["admin", "create-user", "--email", "a@b.c"]])
+def test_without_the_api_extra_a_command_says_what_to_install(capsys, monkeypatch, argv):
+    """A plain `pip install dxgl` lists serve, worker and admin (their entry points are the
+    engine's) but lacks flask: each says to install the api extra, in one line, exit status 2
+    (it was an internal ModuleNotFoundError)."""
+    monkeypatch.setitem(sys.modules, "flask", None)  # importlib.util.find_spec then finds nothing
+    code, _, err = dxgl(capsys, *argv)
+    assert code == 2
+    assert err.strip().splitlines() == [f"dxgl {argv[0]} needs the api extra: pip install 'dxgl[api]' "
+                                        "(flask is not installed)"]  # fmt: skip

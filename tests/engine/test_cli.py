@@ -64,7 +64,8 @@ def test_bad_settings_one_line_exit_2(tmp_path, args, fragment):
 
 def test_missing_and_unsupported_models(tmp_path):
     p = run("render", tmp_path / "nope.glb", "-o", tmp_path / "x.mp4")
-    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "nope.glb" in p.stderr
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+    assert f"not found: {tmp_path / 'nope.glb'}" in p.stderr  # the path as the user gave it
     bad = tmp_path / "model.fbx"
     bad.write_bytes(b"Kaydara FBX Binary")
     p = run("info", bad)
@@ -83,6 +84,22 @@ def test_broken_shared_files_exit_2(shared_assets, tmp_path):
         p = run("info", path)
         assert p.returncode == 2, path
         assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr, path
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["render", "MODEL", "-o", "x.mp4", "--length", "abc"], "argument --length: invalid float value: 'abc'"),
+    (["render", "MODEL"], "the following arguments are required: -o/--output"),
+    (["info", "MODEL", "--colour"], "unrecognized arguments: --colour"),
+    (["rendr", "MODEL"], "invalid choice: 'rendr'"),
+])  # fmt: skip
+def test_argument_errors_are_one_line(tmp_path, args, fragment):
+    """What argparse refuses is one line and exit status 2 too, like every other error (it printed
+    its usage block first)."""
+    p = run(*[sample_path() if a == "MODEL" else a for a in args], cwd=tmp_path)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dxgl: error:") and fragment in lines[0], p.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_no_command_prints_help():
