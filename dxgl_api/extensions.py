@@ -70,15 +70,21 @@ class Parser(FlaskParser):
 
 
 MISSING = ("Missing data for required field.", "Field may not be null.")
+NOT_AN_OBJECT = "Invalid input type."  # marshmallow's schema-level error for a body that is not a dict
 
 
 def validation_error(messages, schema) -> ApiError:
-    """The reference's code for a missing field (model_id_required, …), else invalid_request."""
+    """The reference's code for a missing field (model_id_required, …), else invalid_request; a
+    body that is not a JSON object (a bare list, a string) is told which fields the object has."""
     problems = list(_flatten(messages))
     codes = getattr(schema, "error_codes", {})
     for path, message in problems:
         if len(path) == 1 and path[0] in codes and message in MISSING:
             return ApiError(codes[path[0]], f"{path[0]}: {message}")
+        if path == ("_schema",) and message == NOT_AN_OBJECT:
+            names = [f.data_key or name for name, f in getattr(schema, "fields", {}).items() if not f.dump_only]
+            return ApiError("invalid_request", "the request body must be a JSON object"
+                            + (f" with the fields {', '.join(names)}" if names else ""))
     text = "; ".join(f"{'.'.join(map(str, p)) or 'request'}: {m}" for p, m in problems)
     return ApiError("invalid_request", text or "invalid request")
 

@@ -34,6 +34,16 @@ def test_flask_404_405_and_bad_json_use_the_envelope(client, alice):
     assert envelope_of(r)["code"] == "invalid_request"
 
 
+@pytest.mark.parametrize("path", ["/v1/quote", "/v1/renders/batch"])
+def test_a_body_that_is_not_an_object_says_what_is_expected(client, alice, path):
+    """A bare list of renders (a natural first try) answered marshmallow's '_schema: Invalid
+    input type.'; now the envelope names the object's fields."""
+    err = envelope_of(client.post(path, json=[{"modelId": "x"}], headers=alice.headers))
+    assert err["code"] == "invalid_request"
+    assert err["message"].startswith("the request body must be a JSON object with the fields")
+    assert "renders" in err["message"] and "_schema" not in err["message"]
+
+
 def test_unexpected_exception_is_a_500_envelope_without_traceback(client, alice, monkeypatch, caplog):
     from dxgl_api.blueprints import account
 
