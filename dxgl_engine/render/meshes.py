@@ -121,6 +121,7 @@ class Meshes:
                 self._draw_item(item, model, mode, per_frame)
         if mode == "sun_translucent":
             gloo.set_blend_equation("func_add")
+            gloo.set_blend_func("one", "one_minus_src_alpha")  # the passes' premultiplied blending
             gloo.set_state(blend=False, depth_test=True)
         gloo.set_front_face("ccw")
 

@@ -88,8 +88,13 @@ def test_every_shader_file_is_used_and_every_shader_compiles(gl):
                             "UV_IRIDESCENCE_THICKNESS 1", "ANISOTROPY", "TEX_ANISOTROPY", "UV_ANISOTROPY 0",
                             "DIFFUSE_TRANSMISSION", "TEX_DIFFUSE_TRANSMISSION", "UV_DIFFUSE_TRANSMISSION 1",
                             "TEX_DIFFUSE_TRANSMISSION_COLOR", "UV_DIFFUSE_TRANSMISSION_COLOR 0",
-                            "TONEMAP_ACES", "MIRROR", "SKINNED", "SKIN_SET2", "UV_TRANSFORMS", "SUN"})  # fmt: skip
+                            "TONEMAP_ACES", "MIRROR", "SKINNED", "SKIN_SET2", "UV_TRANSFORMS", "SUN",
+                            "SUN_TRANSLUCENT"})  # fmt: skip
     glsl.program("mesh.vert", "mesh.frag", everything)
+    # The sun's see-through map: its bake, and the floor that reads it.
+    glsl.program("mesh.vert", "sun_depth.frag", frozenset({"HAS_UV0", "TEX_BASE", "UV_BASE 0", "ALPHA_BLEND",
+                                                            "TRANSMISSION", "TRANSLUCENT_LAYER"}))  # fmt: skip
+    glsl.program("floor.vert", "floor.frag", frozenset({"SUN", "SUN_TRANSLUCENT"}))
     used = set()
     for name in names - {n for n in names if n.endswith(".glsl")}:
         used |= {file for file, _ in glsl.shader_source(name).origins}

@@ -368,3 +368,48 @@ def test_the_floor_reflection_shows_the_underside_as_lit(tmp_path, gl, light):
     below = mirrored[ys.max() + 2 : ys.max() + 8, middle]
     assert (below[..., 3] > 0).all()  # the reflection is there
     assert linear(below).mean() < 0.15 * top
+
+
+@pytest.mark.gl
+def test_an_opaque_part_inside_a_see_through_shell_gets_the_near_walls_share(tmp_path, gl):
+    """An opaque panel between two half-transparent ones (a part inside a glass case): where the
+    near one stands between it and the sun it receives half the sun. The far one, behind it, must
+    not count (it did: the see-through map multiplied every layer of a texel, 0.25)."""
+    b = GltfBuilder()
+    positions, _, indices = quad()
+    normal = np.tile([0, 0, 1.0], (4, 1)).astype(np.float32)
+
+    def panel(centre, size, z, alpha):
+        mode = "OPAQUE" if alpha == 1 else "BLEND"
+        m = b.material(pbrMetallicRoughness={"baseColorFactor": [1.0, 1.0, 1.0, alpha], "metallicFactor": 0.0,
+                                             "roughnessFactor": 1.0}, alphaMode=mode, doubleSided=True)
+        square = (positions - [0.5, 0.5, 0.0]) * [size, size, 1.0] + [centre[0], centre[1], z]
+        return b.node(mesh=b.mesh(b.primitive(square, indices, material=m, NORMAL=normal)))
+
+    # The sun's ray from the opaque panel's centre (z 0.6) meets z 1.0 at SUN's x, y times 0.4 / SUN.z.
+    near = SUN[:2] * 0.4 / SUN[2]
+    b.scene(panel((0, 0), 2 * WALL_HALF, 0.0, 1), panel((0, 0), 0.6, 0.6, 1), panel(near, 0.4, 1.0, 0.5),
+            panel((0, 0), 2.0, 0.3, 0.5))
+    scene = dxgl_engine.load_model(b.write_glb(tmp_path / "case.glb"))
+    with_sun, sky_only = tmp_path / "sun.hdr", tmp_path / "sky.hdr"
+    cv2.imwrite(str(with_sun), sky_with_sun(SUN, (3.0, 3.0, 3.0), sky=0.08))
+    cv2.imwrite(str(sky_only), sky_with_sun(SUN, (0.0, 0.0, 0.0), sky=0.08))
+    lit, sky = _render_wall(scene, with_sun, 352), _render_wall(scene, sky_only, 352)
+
+    def sun_at(x, y):
+        return _at(lit, x, y, 0.04) - _at(sky, x, y, 0.04)
+
+    # (-0.1, 0): seen directly by the camera, in the near panel's shadow; (-0.22, 0.22): in no shadow.
+    assert sun_at(-0.1, 0.0) / sun_at(-0.22, 0.22) == pytest.approx(0.5, abs=0.04)
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("theta", [60.0, 75.0, 85.0])
+def test_a_blend_surface_does_not_shadow_itself_at_grazing_sun(tmp_path, gl, theta):
+    """Exporters often mark every material BLEND: such a surface is in the coarser see-through map
+    alone, and must not shadow itself where the sun grazes it (sun_through pushes the lookup off
+    the surface by that map's own texels). It reads as the same surface marked OPAQUE."""
+    white = {"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 0.0, "roughnessFactor": 1.0}
+    opaque, _ = _plane_in_sun(tmp_path, {"pbrMetallicRoughness": white}, {}, theta, 2.0)
+    blend, _ = _plane_in_sun(tmp_path, {"pbrMetallicRoughness": white, "alphaMode": "BLEND"}, {}, theta, 2.0)
+    assert blend == pytest.approx(opaque, rel=0.02)

@@ -3,7 +3,9 @@ along its rays records, per texel, the distance from the light's plane to the ne
 the model (shaders/sun_depth.frag: masked materials cast by their cutoff); the lit shader and the
 floor's compare each point with it (shaders/sun_shadow.glsl). BLEND and see-through materials cast
 through a second map of their own: the nearest one's distance and the share of the sun all of
-them let through, so a half-transparent part lets half the sun through, evenly. The sun does not move
+them in front of the opaque surfaces let through, so a half-transparent part lets half the sun
+through, evenly. A see-through surface that receives divides its own share out; one with other
+see-through surfaces behind it in the same texel still counts theirs (a per-layer map would not). The sun does not move
 against the model in a turntable (the camera orbits), so the map is baked once per pose and
 placement, like the floor's shadow; animated models bake it every frame.
 
@@ -99,7 +101,10 @@ class SunShadowPass(RenderPass):
                 gloo.set_viewport(0, 0, TRANSLUCENT_SIZE, TRANSLUCENT_SIZE)
                 glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 1.0)  # nothing in front, all the sun through
                 gloo.clear(color=True)
-                self.meshes.draw(clip @ matrix, origin, model, mode="sun_translucent", items="blended", extra=forward)
+                opaque = {"u_sun_shadow": self.texture, "u_sun_texel": 2.0 * radius / n,
+                          "u_viewport": np.full(2, TRANSLUCENT_SIZE, np.float32)}  # fmt: skip
+                self.meshes.draw(clip @ matrix, origin, model, mode="sun_translucent", items="blended",
+                                 extra={**forward, **opaque})  # fmt: skip
             uniforms["u_sun_translucent"] = self.translucent
         gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))  # what every other clear expects
         self.meshes.sun_shadow = uniforms

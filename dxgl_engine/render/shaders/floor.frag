@@ -12,7 +12,7 @@ out vec4 frag_color;
 void main() {
     float darkness = texture(u_shadow, v_uv).r;
 #ifdef SUN
-    float sun = u_sun_darkness * (1.0 - sun_visibility(v_world, vec3(0.0, 1.0, 0.0)));
+    float sun = u_sun_darkness * (1.0 - sun_visibility(v_world, vec3(0.0, 1.0, 0.0), 1.0));
     darkness = 1.0 - (1.0 - darkness) * (1.0 - sun);
 #endif
     frag_color = vec4(0.0, 0.0, 0.0, darkness);

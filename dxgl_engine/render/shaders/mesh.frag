@@ -114,7 +114,18 @@ void main() {
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
 #ifdef SUN
-    float sun_visible = sun_visibility(v_world, ng);
+    float own = 1.0;  // the share of the sun this surface lets through, where it is in the see-through map
+#if defined(ALPHA_BLEND) || defined(TRANSMISSION)
+    float cover = 1.0;  // as sun_depth.frag casts it
+#ifdef ALPHA_BLEND
+    cover = alpha;
+#endif
+#ifdef TRANSMISSION
+    cover *= 1.0 - transmission_factor();
+#endif
+    own = 1.0 - cover;
+#endif
+    float sun_visible = sun_visibility(v_world, ng, own);
     color += sun_light(n, v, nv, diffuse, f0, rough * rough, energy) * sun_visible;
 #endif
 #ifdef PUNCTUAL_LIGHTS

@@ -6,12 +6,19 @@
 // distance, kept at its minimum; A the share of the sun the surface lets through, 1 - alpha x
 // (1 - transmission), multiplied over every such surface in any order.
 // A half-transparent panel then lets half the sun through, as in a path tracer, evenly (a 4x4
-// ordered dither in the opaque map showed its pattern in the shadow).
+// ordered dither in the opaque map showed its pattern in the shadow). Surfaces behind the opaque
+// map's nearest one are left out: what lies behind an opaque surface is in its shadow anyway, and
+// would darken the sunlit side of an opaque part inside a see-through shell with the far wall.
 #include "material.glsl"
 
 uniform vec3 u_eye;      // a point of the light's plane
 uniform vec3 u_forward;  // along the sun's rays
 out vec4 frag_color;
+#ifdef TRANSLUCENT_LAYER
+uniform sampler2D u_sun_shadow;  // the opaque map, baked first (same light, finer texels)
+uniform float u_sun_texel;       // its texel's world size
+uniform vec2 u_viewport;         // this map's size in texels
+#endif
 #ifdef TRANSMISSION
 uniform float u_transmission;
 #ifdef TEX_TRANSMISSION
@@ -44,6 +51,7 @@ void main() {
 #endif
     float along = dot(v_world - u_eye, u_forward);
 #ifdef TRANSLUCENT_LAYER
+    if (along > texture(u_sun_shadow, gl_FragCoord.xy / u_viewport).r + 2.0 * u_sun_texel) discard;
     frag_color = vec4(along, 0.0, 0.0, 1.0 - cover);
 #else
     frag_color = vec4(along, 0.0, 0.0, 1.0);
