@@ -10,8 +10,9 @@ import os
 import sys
 
 EXIT_ERROR = 2
-# What the api extra installs and every command here needs (setup.cfg, [options.extras_require]).
-API_MODULES = ("flask", "flask_smorest", "marshmallow", "peewee", "huey", "waitress")
+# What the api extra installs (setup.cfg, [options.extras_require]), by the names they import as.
+API_MODULES = ("flask", "flask_smorest", "marshmallow", "peewee", "huey", "requests", "waitress", "zipstream",
+               "swagger_ui_bundle", "flask_wtf", "argon2", "flask_limiter", "prometheus_client", "pythonjsonlogger")
 
 
 def _needs_api_extra(command: str, run):
