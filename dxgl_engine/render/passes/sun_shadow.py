@@ -5,9 +5,9 @@ floor's compare each point with it (shaders/sun_shadow.glsl). BLEND and see-thro
 through a second map of their own: the nearest one's distance and the share of the sun all of
 them in front of the opaque surfaces let through, so a half-transparent part lets half the sun
 through, evenly. A see-through surface that receives divides its own share out; one with other
-see-through surfaces behind it in the same texel still counts theirs (a per-layer map would not). The sun does not move
-against the model in a turntable (the camera orbits), so the map is baked once per pose and
-placement, like the floor's shadow; animated models bake it every frame.
+see-through surfaces behind it in the same texel still counts theirs (a per-layer map would not).
+The sun does not move against the model in a turntable (the camera orbits), so the maps are baked
+once per pose and placement, like the floor's shadow; animated models bake them every frame.
 
 The map covers the sphere around the model (passes.base.model_points) and is drawn nowhere itself;
 the floor's shadow (passes/shadow.py) reads it too.
@@ -99,7 +99,7 @@ class SunShadowPass(RenderPass):
         if self.translucent is not None:
             with self._translucent_fbo:
                 gloo.set_viewport(0, 0, TRANSLUCENT_SIZE, TRANSLUCENT_SIZE)
-                glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 1.0)  # nothing in front, all the sun through
+                glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 1.0)  # nothing in front, all through
                 gloo.clear(color=True)
                 opaque = {"u_sun_shadow": self.texture, "u_sun_texel": 2.0 * radius / n,
                           "u_viewport": np.full(2, TRANSLUCENT_SIZE, np.float32)}  # fmt: skip

@@ -114,7 +114,7 @@ void main() {
     color = apply_transmission(color, specular, base.rgb, n, v, fr, rough, metallic);
 #endif
 #ifdef SUN
-    float own = 1.0;  // the share of the sun this surface lets through, where it is in the see-through map
+    float own = 1.0;  // the share of the sun it lets through, for a surface in the see-through map
 #if defined(ALPHA_BLEND) || defined(TRANSMISSION)
     float cover = 1.0;  // as sun_depth.frag casts it
 #ifdef ALPHA_BLEND

@@ -14,8 +14,8 @@ vec3 apply_clearcoat(vec3 color, vec3 ng, vec3 v, float ao) {
 }
 
 // The coat lit by unit irradiance from direction l (the sun or a punctual light; the base was
-// dimmed by apply_clearcoat): clearcoat x Schlick's Fresnel (F0 0.04) x GGX D V N.L on the geometric normal,
-// at GGX alpha at least `min_alpha` (a light's own size widens the highlight).
+// dimmed by apply_clearcoat): clearcoat x Schlick's Fresnel (F0 0.04) x GGX D V N.L on the
+// geometric normal, at GGX alpha at least `min_alpha` (a light's own size widens the highlight).
 vec3 clearcoat_light(vec3 ng, vec3 v, vec3 l, float min_alpha) {
     float nl = dot(ng, l);
     if (nl <= 0.0) return vec3(0.0);

@@ -3,8 +3,8 @@
 // radiance at the sheen roughness stands in for a Charlie-prefiltered one: both lobes are wide at
 // the roughness cloth has) and weighted by its directional albedo E(NdotV, roughness) from the BRDF
 // table's blue channel (lighting/ibl.py, sheen_albedo_table), and by the panorama's sun and the
-// model's punctual lights (sheen_light). The layers below lose what the sheen reflects: they are scaled by
-// 1 - max(sheenColor) E (the extension's "albedo scaling").
+// model's punctual lights (sheen_light). The layers below lose what the sheen reflects: they are
+// scaled by 1 - max(sheenColor) E (the extension's "albedo scaling").
 #ifdef SHEEN
 uniform vec3 u_sheen_color;
 uniform float u_sheen_roughness;
@@ -40,8 +40,9 @@ vec3 apply_sheen(vec3 color, vec3 n, vec3 v, float nv, float ao) {
 }
 
 // The sheen lobe lit by unit irradiance from direction l (the sun or a punctual light; the layers
-// below were scaled by apply_sheen): sheenColor D V N.L with the extension's Charlie distribution (Estevez & Kulla
-// 2017, alpha = roughness^2) and Neubelt's visibility, as sheen_albedo_table integrates them.
+// below were scaled by apply_sheen): sheenColor D V N.L with the extension's Charlie distribution
+// (Estevez & Kulla 2017, alpha = roughness^2) and Neubelt's visibility, as sheen_albedo_table
+// integrates them.
 vec3 sheen_light(vec3 n, vec3 v, vec3 l, float nv) {
     float nl = dot(n, l);
     if (nl <= 0.0) return vec3(0.0);
