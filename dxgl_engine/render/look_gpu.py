@@ -39,7 +39,6 @@ class LookGPU:
                "u_exposure": float(self.look.exposure)}  # fmt: skip
         out.update({f"u_sh[{k}]": self.sh[k] for k in range(9)})
         if self.sun is not None:
-            out["u_sun_direction"] = self.sun.direction.astype(np.float32)
             out["u_sun_irradiance"] = self.sun.irradiance.astype(np.float32)
             out["u_sun_alpha"] = float(self.sun.angular_radius * SUN_ALPHA_PER_RADIAN)
         return out

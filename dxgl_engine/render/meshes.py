@@ -50,13 +50,14 @@ class Meshes:
         self.translucent = any(item.blend for item in self.gpu.items)
         if self.look.sun is not None and self.translucent:
             self._look_features |= {"SUN_TRANSLUCENT"}
-        # The sun's shadow map as lit programs read it: passes/sun_shadow.py replaces this with its
-        # bake; until then (or without that pass) a map of one texel that shadows nothing.
+        # What sun_shadow.glsl declares, as lit programs and the floor read it: passes/sun_shadow.py
+        # replaces the map with its bake; until then (or without that pass) a map of one texel that
+        # shadows nothing.
         self.sun_shadow: dict = {}
         if self.look.sun is not None:
             nothing = gloo.Texture2D(np.full((1, 1, 1), 1e30, np.float32), format="red", internalformat="r32f")
-            self.sun_shadow = {"u_sun_shadow": nothing, "u_sun_matrix": np.zeros((4, 4), np.float32),
-                               "u_sun_texel": 0.0}  # fmt: skip
+            self.sun_shadow = {"u_sun_direction": self.look.sun.direction.astype(np.float32), "u_sun_shadow": nothing,
+                               "u_sun_matrix": np.zeros((4, 4), np.float32), "u_sun_texel": 0.0}  # fmt: skip
             if self.translucent:
                 self.sun_shadow["u_sun_translucent"] = gloo.Texture2D(
                     np.array([[[1e30, 0.0, 0.0, 1.0]]], np.float32), format="rgba", internalformat="rgba32f")

@@ -91,7 +91,6 @@ class ShadowPass(RenderPass):
             look = setup.meshes.look
             self._floor["u_sun_darkness"] = float(self.floor.shadow_intensity
                                                   * sun_share(self.sun, look.radiance_sh, (0.0, 1.0, 0.0)))
-            self._floor["u_sun_direction"] = self.sun.direction.astype(np.float32)  # sun_visibility's offset
         self._key = None
         self.area: np.ndarray | None = None  # the part of the floor drawn (texture uv x0, y0, x1, y1)
         self.bakes = 0  # how many times the shadow was computed (a turntable needs one)

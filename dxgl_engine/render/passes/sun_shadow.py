@@ -94,17 +94,16 @@ class SunShadowPass(RenderPass):
             glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 0.0)
             gloo.clear(color=True, depth=True)
             self.meshes.draw(clip @ matrix, origin, model, mode="sun", items="opaque", extra=forward)
-        uniforms = {"u_sun_shadow": self.texture, "u_sun_matrix": matrix.astype(np.float32).T,
-                    "u_sun_texel": 2.0 * radius / n}  # fmt: skip
+        uniforms = {"u_sun_direction": self.sun.direction.astype(np.float32), "u_sun_shadow": self.texture,
+                    "u_sun_matrix": matrix.astype(np.float32).T, "u_sun_texel": 2.0 * radius / n}  # fmt: skip
         if self.translucent is not None:
             with self._translucent_fbo:
                 gloo.set_viewport(0, 0, TRANSLUCENT_SIZE, TRANSLUCENT_SIZE)
                 glir.command("FUNC", "glClearColor", 1e30, 0.0, 0.0, 1.0)  # nothing in front, all through
                 gloo.clear(color=True)
-                opaque = {"u_sun_shadow": self.texture, "u_sun_texel": 2.0 * radius / n,
-                          "u_viewport": np.full(2, TRANSLUCENT_SIZE, np.float32)}  # fmt: skip
+                size = {"u_viewport": np.full(2, TRANSLUCENT_SIZE, np.float32)}
                 self.meshes.draw(clip @ matrix, origin, model, mode="sun_translucent", items="blended",
-                                 extra={**forward, **opaque})  # fmt: skip
+                                 extra={**forward, **uniforms, **size})  # fmt: skip
             uniforms["u_sun_translucent"] = self.translucent
         gloo.set_clear_color((0.0, 0.0, 0.0, 0.0))  # what every other clear expects
         self.meshes.sun_shadow = uniforms

@@ -30,6 +30,28 @@ uniform vec3 u_eye;
 
 out vec4 frag_color;
 
+#ifdef PUNCTUAL_LIGHTS
+// The model's lights, each once: the glTF BRDF's light into `base`, and apart from it the sheen's
+// and the coat's lobes, which main() adds after those layers have dimmed what lies below them.
+void punctual_layers(vec3 n, vec3 ng, vec3 v, float nv, vec3 diffuse, vec3 f0, float a, vec3 energy,
+                     out vec3 base, out vec3 sheen, out vec3 coat) {
+    base = vec3(0.0);
+    sheen = vec3(0.0);
+    coat = vec3(0.0);
+    for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
+        vec3 l;
+        vec3 irradiance = punctual_light(i, l);
+        base += direct_light(n, v, nv, l, diffuse, f0, a, energy) * irradiance;
+#ifdef SHEEN
+        sheen += sheen_light(n, v, l, nv) * irradiance;
+#endif
+#ifdef CLEARCOAT
+        coat += clearcoat_light(ng, v, l, 0.0) * irradiance;  // a point: no size to widen the highlight
+#endif
+    }
+}
+#endif
+
 void main() {
     vec4 base = u_base_color_factor;
 #ifdef HAS_COLOR
@@ -129,8 +151,10 @@ void main() {
     color += sun_light(n, v, nv, diffuse, f0, rough * rough, energy) * sun_visible;
 #endif
 #ifdef PUNCTUAL_LIGHTS
+    vec3 lights_base, lights_sheen, lights_coat;
+    punctual_layers(n, ng, v, nv, diffuse, f0, rough * rough, energy, lights_base, lights_sheen, lights_coat);
     // Before the sheen and the coat, which dim the layers below them, as they do the sun's light.
-    color += punctual(n, v, nv, diffuse, f0, rough * rough, energy);
+    color += lights_base;
 #endif
 #ifdef SHEEN
     color = apply_sheen(color, n, v, nv, ao);
@@ -138,11 +162,7 @@ void main() {
     color += sheen_light(n, v, u_sun_direction, nv) * u_sun_irradiance * sun_visible;
 #endif
 #ifdef PUNCTUAL_LIGHTS
-    for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
-        vec3 l;
-        vec3 irradiance = punctual_light(i, l);
-        color += sheen_light(n, v, l, nv) * irradiance;
-    }
+    color += lights_sheen;
 #endif
 #endif
 #ifdef CLEARCOAT
@@ -151,11 +171,7 @@ void main() {
     color += clearcoat_light(ng, v, u_sun_direction, u_sun_alpha) * u_sun_irradiance * sun_visible;
 #endif
 #ifdef PUNCTUAL_LIGHTS
-    for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
-        vec3 l;
-        vec3 irradiance = punctual_light(i, l);
-        color += clearcoat_light(ng, v, l, 0.0) * irradiance;  // a point: no size to widen the highlight
-    }
+    color += lights_coat;
 #endif
 #endif
 #endif

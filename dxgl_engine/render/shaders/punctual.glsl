@@ -61,16 +61,4 @@ vec3 punctual_light(int i, out vec3 l) {
     }
     return u_light_color[i] * atten;
 }
-
-// Every light through the glTF BRDF. The sheen's and the coat's lobes are added by mesh.frag
-// after those layers have dimmed this (sheen.glsl, clearcoat.glsl).
-vec3 punctual(vec3 n, vec3 v, float nv, vec3 diffuse, vec3 f0, float a, vec3 energy) {
-    vec3 sum = vec3(0.0);
-    for (int i = 0; i < PUNCTUAL_LIGHTS; ++i) {
-        vec3 l;
-        vec3 irradiance = punctual_light(i, l);
-        sum += direct_light(n, v, nv, l, diffuse, f0, a, energy) * irradiance;
-    }
-    return sum;
-}
 #endif
